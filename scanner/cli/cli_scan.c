@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `vigil scan`: parse options, load the policy, scan the targets, write the report, pick the exit code. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "engine/scan.h"
+#include "limits.h"
+#include "reporter.h"
+
+struct scan_args {
+	struct vg_cli_policy pol;
+	struct vg_vec excludes;
+	const char *root;
+	bool host;
+	const char *format;
+	const char *output;
+	const char *waivers;
+	const char *color;
+	enum vg_severity fail_on;
+	bool fail_on_none;
+	unsigned jobs;
+	uint64_t max_file_size;
+	bool show_secrets;
+	int verbose;
+	bool quiet;
+};
+
+static const struct option options[] = {
+	VG_CLI_POLICY_OPTIONS,
+	{"root", required_argument, NULL, VG_OPT_ROOT},
+	{"host", no_argument, NULL, VG_OPT_HOST},
+	{"format", required_argument, NULL, VG_OPT_FORMAT},
+	{"output", required_argument, NULL, 'o'},
+	{"fail-on", required_argument, NULL, VG_OPT_FAIL_ON},
+	{"jobs", required_argument, NULL, VG_OPT_JOBS},
+	{"exclude", required_argument, NULL, VG_OPT_EXCLUDE},
+	{"max-file-size", required_argument, NULL, VG_OPT_MAX_FILE_SIZE},
+	{"waivers", required_argument, NULL, VG_OPT_WAIVERS},
+	{"show-secrets", no_argument, NULL, VG_OPT_SHOW_SECRETS},
+	{"color", required_argument, NULL, VG_OPT_COLOR},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Parses options into a; returns -1 to continue, or an exit code. */
+static int parse_args(struct scan_args *a, int argc, char **argv)
+{
+	int opt, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:qvh", options, NULL)) != -1) {
+		r = vg_cli_policy_option(&a->pol, opt, optarg);
+		if (r < 0)
+			return VG_EXIT_ERROR;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case VG_OPT_ROOT:
+			a->root = optarg;
+			break;
+		case VG_OPT_HOST:
+			a->host = true;
+			break;
+		case VG_OPT_FORMAT:
+			a->format = optarg;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case VG_OPT_FAIL_ON:
+			if (!strcmp(optarg, "none") || !strcmp(optarg, "never")) {
+				a->fail_on_none = true;
+			} else if (!vg_severity_parse(optarg, &a->fail_on)) {
+				vg_cli_error("--fail-on takes info, low, medium, high, critical or none, "
+					     "not '%s'", optarg);
+				return VG_EXIT_ERROR;
+			}
+			break;
+		case VG_OPT_JOBS: {
+			int64_t n;
+
+			if (!vg_parse_i64(optarg, 10, &n) || n < 1 || n > VG_MAX_JOBS) {
+				vg_cli_error("--jobs takes a number from 1 to %d", VG_MAX_JOBS);
+				return VG_EXIT_ERROR;
+			}
+			a->jobs = (unsigned)n;
+			break;
+		}
+		case VG_OPT_EXCLUDE:
+			if (vg_vec_push(&a->excludes, optarg) < 0)
+				return VG_EXIT_ERROR;
+			break;
+		case VG_OPT_MAX_FILE_SIZE:
+			if (!vg_parse_size(optarg, &a->max_file_size) || a->max_file_size == 0 ||
+			    a->max_file_size > VG_MAX_FILE_SIZE_CAP) {
+				vg_cli_error("--max-file-size takes a size such as 512k, 10M or 1G "
+					     "(at most 4G), not '%s'", optarg);
+				return VG_EXIT_ERROR;
+			}
+			break;
+		case VG_OPT_WAIVERS:
+			a->waivers = optarg;
+			break;
+		case VG_OPT_SHOW_SECRETS:
+			a->show_secrets = true;
+			break;
+		case VG_OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never")) {
+				vg_cli_error("--color takes auto, always or never");
+				return VG_EXIT_ERROR;
+			}
+			a->color = optarg;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'v':
+			a->verbose++;
+			break;
+		case 'h':
+			vg_cli_print_usage(stdout);
+			return VG_EXIT_OK;
+		case ':':
+			vg_cli_error("option '%s' needs a value", argv[optind - 1]);
+			return VG_EXIT_ERROR;
+		default:
+			vg_cli_error("unknown option '%s' (try 'vigil scan --help')", argv[optind - 1]);
+			return VG_EXIT_ERROR;
+		}
+	}
+	if (!a->format)
+		a->format = "text";
+	if (!vg_reporter_find(a->format)) {
+		vg_cli_error("unknown format '%s'", a->format);
+		return VG_EXIT_ERROR;
+	}
+	return -1;
+}
+
+static bool want_color(const struct scan_args *a, FILE *out)
+{
+	const char *term = getenv("TERM");
+
+	if (a->color && !strcmp(a->color, "always"))
+		return true;
+	if (a->color && !strcmp(a->color, "never"))
+		return false;
+	if (getenv("NO_COLOR") || (term && !strcmp(term, "dumb")))
+		return false;
+	return isatty(fileno(out));
+}
+
+/* Writes the report to path through a temporary file renamed into place, so
+ * a failed write never leaves a truncated report behind. */
+static int write_report(const struct vg_reporter_impl *rep, const struct vg_results *res,
+			const struct vg_report_opts *ro, const char *path)
+{
+	struct vg_error err = {0};
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1, rc = -1;
+
+	if (!path) {
+		rc = rep->write(stdout, res, ro, &err);
+		if (rc == 0 && fflush(stdout) != 0)
+			rc = vg_error_set(&err, VG_EIO, "writing standard output: %s", strerror(errno));
+		goto out;
+	}
+	tmp = vg_asprintf("%s.vigil-XXXXXX", path);
+	if (!tmp) {
+		vg_error_set(&err, VG_ENOMEM, "out of memory");
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	rc = rep->write(f, res, ro, &err);
+	if (fclose(f) != 0 && rc == 0)
+		rc = vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
+	f = NULL;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (f)
+		fclose(f);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	if (rc < 0)
+		vg_cli_error("%s", err.msg);
+	free(tmp);
+	return rc;
+}
+
+int vg_cli_scan(int argc, char **argv)
+{
+	static const char *const dot[] = {"."};
+	struct scan_args a = {.fail_on = VG_SEV_LOW};
+	struct vg_policy *pol = NULL;
+	struct vg_results *res = NULL;
+	struct vg_diags diags;
+	struct vg_error err = {0};
+	struct vg_scan_opts so = {0};
+	struct vg_report_opts ro = {0};
+	const struct vg_reporter_impl *rep;
+	int rc;
+
+	vg_diags_init(&diags);
+	vg_cli_policy_init(&a.pol);
+	vg_vec_init(&a.excludes);
+	rc = parse_args(&a, argc, argv);
+	if (rc >= 0)
+		goto out;
+	rc = VG_EXIT_ERROR;
+	if (vg_cli_load_policy(&pol, &a.pol) < 0)
+		goto out;
+	so.paths = (const char *const *)(argv + optind);
+	so.npaths = (size_t)(argc - optind);
+	if (!so.npaths && !a.root && !a.host) {
+		so.paths = dot;
+		so.npaths = 1;
+	}
+	so.root = a.root;
+	so.host = a.host;
+	so.exclude = (const char *const *)a.excludes.items;
+	so.nexclude = a.excludes.len;
+	so.max_file_size = a.max_file_size;
+	so.jobs = a.jobs;
+	so.show_secrets = a.show_secrets;
+	so.waivers = a.waivers;
+	so.fail_on = a.fail_on;
+	so.fail_on_none = a.fail_on_none;
+	so.verbose = a.verbose;
+	if (vg_scan_run(&res, pol, &so, &diags, &err) < 0) {
+		vg_cli_print_diags(&diags);
+		vg_cli_error("%s", err.msg[0] ? err.msg : vg_error_name(err.code));
+		goto out;
+	}
+	rep = vg_reporter_find(a.format);
+	ro.verbose = a.verbose;
+	ro.quiet = a.quiet;
+	ro.color = !a.output && want_color(&a, stdout);
+	if (write_report(rep, res, &ro, a.output) < 0)
+		goto out;
+	rc = vg_results_exit_code(res);
+out:
+	vg_results_free(res);
+	vg_policy_free(pol);
+	vg_diags_finish(&diags);
+	vg_vec_finish(&a.excludes, NULL);
+	vg_cli_policy_finish(&a.pol);
+	return rc;
+}

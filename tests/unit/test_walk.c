@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for targets/walk.c: order, pruning, .git, symlinks never followed, depth and errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "limits.h"
+#include "targets/fs.h"
+#include "targets/walk.h"
+#include "util.h"
+
+struct tmp {
+	char dir[256];
+	char root[300];
+};
+
+/* What one walk reported: entries as "path" (or "path@depth" when asked),
+ * errors as "code:path". */
+struct seen {
+	struct vg_vec entries;
+	struct vg_vec errors;
+	struct vg_vec messages;
+	bool with_depth;
+	size_t stop_after;   /* stop the walk after this many entries (0: never) */
+	int stop_value;
+	int error_return;    /* what on_error returns */
+	mode_t last_mode;
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+static int setup(void **state)
+{
+	struct tmp *t = calloc(1, sizeof(*t));
+	const char *base = getenv("TMPDIR");
+
+	if (!t)
+		return -1;
+	snprintf(t->dir, sizeof(t->dir), "%s/vg_walk_XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(t->dir)) {
+		free(t);
+		return -1;
+	}
+	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
+	if (mkdir(t->root, 0755) < 0)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tmp *t = *state;
+
+	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	return 0;
+}
+
+static void mkdirs(const char *top, const char *rel)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	for (char *p = path + strlen(top) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+}
+
+static void put_str(const char *top, const char *rel, const char *s)
+{
+	char path[1024];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+	close(fd);
+}
+
+static void put_link(const char *top, const char *rel, const char *target)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static int on_entry(void *ud, const struct vg_walk_entry *e)
+{
+	struct seen *s = ud;
+	char *item;
+	const char *slash = strrchr(e->path, '/');
+
+	/* name is always the last component of path */
+	assert_string_equal(e->name, slash ? slash + 1 : e->path);
+	assert_false(S_ISDIR(e->st.mode));
+	item = s->with_depth ? vg_asprintf("%s@%zu", e->path, e->depth) : strdup(e->path);
+	assert_non_null(item);
+	assert_int_equal(vg_vec_push(&s->entries, item), 0);
+	s->last_mode = e->st.mode;
+	if (s->stop_after && s->entries.len == s->stop_after)
+		return s->stop_value;
+	return 0;
+}
+
+static int on_error(void *ud, const char *path, int code, const char *msg)
+{
+	struct seen *s = ud;
+	char *item = vg_asprintf("%d:%s", code, path);
+
+	assert_non_null(item);
+	assert_int_equal(vg_vec_push(&s->errors, item), 0);
+	assert_null(strchr(msg, '\n'));
+	assert_int_equal(vg_vec_push(&s->messages, strdup(msg)), 0);
+	return s->error_return;
+}
+
+static void seen_reset(struct seen *s)
+{
+	vg_vec_finish(&s->entries, free);
+	vg_vec_finish(&s->errors, free);
+	vg_vec_finish(&s->messages, free);
+}
+
+/* Compares what was seen with want (NULL-terminated) and resets it. */
+static void expect_list(struct vg_vec *got, const char *const *want, const char *what)
+{
+	size_t n = 0;
+
+	while (want[n])
+		n++;
+	for (size_t i = 0; i < got->len && i < n; i++)
+		if (strcmp(got->items[i], want[i]) != 0)
+			fail_msg("%s %zu is \"%s\", want \"%s\"", what, i, (char *)got->items[i],
+				 want[i]);
+	if (got->len != n)
+		fail_msg("%zu %s, want %zu", got->len, what, n);
+}
+
+static void expect_walk(struct vg_fs *fs, const char *start, const struct vg_walk_opts *o,
+			struct seen *s, const char *const *entries, const char *const *errors)
+{
+	struct vg_error err = {0};
+
+	assert_int_equal(vg_walk(fs, start, o, on_entry, on_error, s, &err), 0);
+	expect_list(&s->entries, entries, "entries");
+	expect_list(&s->errors, errors, "errors");
+	seen_reset(s);
+}
+
+static const char *const none[] = {NULL};
+
+static struct vg_fs *open_fs(const char *dir, enum vg_fs_mode mode)
+{
+	struct vg_error err = {0};
+	struct vg_fs *fs = NULL;
+
+	assert_int_equal(vg_fs_open(&fs, dir, mode, &err), 0);
+	return fs;
+}
+
+static void test_order(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = {.with_depth = true};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, "b/d");
+	mkdirs(t->root, "empty");
+	put_str(t->root, "a", "");
+	put_str(t->root, "B", "");
+	put_str(t->root, "b.x", "");
+	put_str(t->root, "b/c", "");
+	put_str(t->root, "b/d/e", "");
+	put_str(t->root, "b/d/f", "");
+	put_str(t->root, "b/a b", "");
+
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	expect_walk(fs, "", NULL, &s, (const char *const[]){"B@1", "a@1", "b/a b@2", "b/c@2",
+		    "b/d/e@3", "b/d/f@3", "b.x@1", NULL}, none);
+	expect_walk(fs, ".", NULL, &s, (const char *const[]){"B@1", "a@1", "b/a b@2", "b/c@2",
+		    "b/d/e@3", "b/d/f@3", "b.x@1", NULL}, none);
+	/* start inside the tree: paths stay relative to the root, depth to start */
+	expect_walk(fs, "b", NULL, &s, (const char *const[]){"b/a b@1", "b/c@1", "b/d/e@2",
+		    "b/d/f@2", NULL}, none);
+	expect_walk(fs, "./b/", NULL, &s, (const char *const[]){"b/a b@1", "b/c@1", "b/d/e@2",
+		    "b/d/f@2", NULL}, none);
+	expect_walk(fs, "/b//d", NULL, &s, (const char *const[]){"b/d/e@1", "b/d/f@1", NULL},
+		    none);
+	expect_walk(fs, "empty", NULL, &s, none, none);
+	vg_fs_free(fs);
+}
+
+static void test_start_not_a_directory(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_walk_opts o = {.exclude = (const char *const[]){"*.c"}, .nexclude = 1};
+	struct seen s = {.with_depth = true};
+	struct vg_error err = {0};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, "src");
+	put_str(t->root, "src/a.c", "");
+	put_link(t->root, "src/l", "a.c");
+	put_link(t->root, "dl", "src");
+
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	/* named explicitly, a file is walked even when an exclude matches it */
+	expect_walk(fs, "src/a.c", &o, &s, (const char *const[]){"src/a.c@0", NULL}, none);
+	assert_int_equal(vg_walk(fs, "src/l", NULL, on_entry, on_error, &s, &err), 0);
+	assert_true(S_ISLNK(s.last_mode));
+	expect_list(&s.entries, (const char *const[]){"src/l@0", NULL}, "entries");
+	seen_reset(&s);
+	/* a symlinked start directory is an entry, not followed */
+	expect_walk(fs, "dl", NULL, &s, (const char *const[]){"dl@0", NULL}, none);
+
+	assert_int_equal(vg_walk(fs, "missing", NULL, on_entry, on_error, &s, &err),
+			 VG_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "missing"));
+	assert_int_equal(vg_walk(fs, "../x", NULL, on_entry, on_error, &s, &err), VG_EPERM);
+	assert_int_equal(s.entries.len + s.errors.len, 0);
+	assert_true(vg_walk(NULL, "", NULL, on_entry, on_error, &s, &err) < 0);
+	vg_fs_free(fs);
+}
+
+static void test_exclude_prunes(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = {0};
+	struct vg_fs *fs;
+	struct vg_walk_opts o = {0};
+
+	mkdirs(t->root, "src/vendor/lib");
+	mkdirs(t->root, "build/out");
+	mkdirs(t->root, "docs");
+	put_str(t->root, "src/main.c", "");
+	put_str(t->root, "src/main.o", "");
+	put_str(t->root, "src/vendor/lib/x.c", "");
+	put_str(t->root, "build/out/y.c", "");
+	put_str(t->root, "docs/readme.md", "");
+	put_str(t->root, "docs/vendor", "a file named like the excluded directory");
+
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	o.exclude = (const char *const[]){"*.o", "/build", "src/vendor"};
+	o.nexclude = 3;
+	expect_walk(fs, "", &o, &s, (const char *const[]){"docs/readme.md", "docs/vendor",
+		    "src/main.c", NULL}, none);
+	/* a bare name matches at any depth, directories and files alike */
+	o.exclude = (const char *const[]){"vendor"};
+	o.nexclude = 1;
+	expect_walk(fs, "", &o, &s, (const char *const[]){"build/out/y.c", "docs/readme.md",
+		    "src/main.c", "src/main.o", NULL}, none);
+	o.exclude = (const char *const[]){"**/*.c", "*.md"};
+	o.nexclude = 2;
+	expect_walk(fs, "", &o, &s, (const char *const[]){"docs/vendor", "src/main.o", NULL}, none);
+	vg_fs_free(fs);
+}
+
+static void test_excluded_directory_not_opened(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_walk_opts o = {.exclude = (const char *const[]){"closed"}, .nexclude = 1};
+	struct seen s = {0};
+	struct vg_fs *fs;
+	char path[512];
+
+	mkdirs(t->root, "closed");
+	put_str(t->root, "closed/f", "");
+	put_str(t->root, "open", "");
+	snprintf(path, sizeof(path), "%s/closed", t->root);
+	assert_int_equal(chmod(path, 0), 0);
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	/* pruned before it is opened: no permission error even for non-root */
+	expect_walk(fs, "", &o, &s, (const char *const[]){"open", NULL}, none);
+	if (geteuid() != 0) {
+		expect_walk(fs, "", NULL, &s, (const char *const[]){"open", NULL},
+			    (const char *const[]){"-8:closed", NULL});
+	}
+	chmod(path, 0755);
+	vg_fs_free(fs);
+}
+
+static void test_git_dir(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_walk_opts o = {.skip_git_dir = true};
+	struct seen s = {0};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, ".git/objects");
+	mkdirs(t->root, "sub");
+	put_str(t->root, ".git/config", "");
+	put_str(t->root, ".git/objects/ab", "");
+	put_str(t->root, ".gitignore", "");
+	put_str(t->root, "sub/.git", "gitdir: ../.git/worktrees/sub\n");
+	put_str(t->root, "sub/x", "");
+
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	/* only a directory named .git is skipped; a .git file (worktree) is an entry */
+	expect_walk(fs, "", &o, &s, (const char *const[]){".gitignore", "sub/.git", "sub/x", NULL},
+		    none);
+	o.skip_git_dir = false;
+	expect_walk(fs, "", &o, &s, (const char *const[]){".git/config", ".git/objects/ab",
+		    ".gitignore", "sub/.git", "sub/x", NULL}, none);
+	vg_fs_free(fs);
+}
+
+static void test_symlinks_not_followed(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = {0};
+	struct vg_error err = {0};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, "d/e");
+	mkdirs(t->dir, "outside");
+	put_str(t->dir, "outside/secret", "");
+	put_str(t->root, "d/e/f", "");
+	put_link(t->root, "a", "b");
+	put_link(t->root, "b", "a");
+	put_link(t->root, "d/e/up", "../..");
+	put_link(t->root, "d/self", ".");
+	put_link(t->root, "abs", "/");
+	put_link(t->root, "out", "../outside");
+
+	for (int mode = VG_FS_IN_ROOT; mode <= VG_FS_BENEATH; mode++) {
+		fs = open_fs(t->root, (enum vg_fs_mode)mode);
+		assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 0);
+		expect_list(&s.entries, (const char *const[]){"a", "abs", "b", "d/e/f", "d/e/up",
+			    "d/self", "out", NULL}, "entries");
+		expect_list(&s.errors, none, "errors");
+		seen_reset(&s);
+		vg_fs_free(fs);
+	}
+}
+
+static int check_link(void *ud, const struct vg_walk_entry *e)
+{
+	(void)ud;
+	if (strcmp(e->name, "loop") == 0)
+		assert_true(S_ISLNK(e->st.mode));
+	if (strcmp(e->name, "fifo") == 0)
+		assert_true(S_ISFIFO(e->st.mode));
+	if (strcmp(e->name, "f") == 0) {
+		assert_true(S_ISREG(e->st.mode));
+		assert_int_equal(e->st.size, 5);
+	}
+	return 0;
+}
+
+static void test_entry_metadata(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_error err = {0};
+	struct seen s = {0};
+	struct vg_fs *fs;
+	char path[512];
+
+	put_str(t->root, "f", "hello");
+	put_link(t->root, "loop", "loop");
+	snprintf(path, sizeof(path), "%s/fifo", t->root);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	alarm(20);
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	assert_int_equal(vg_walk(fs, "", NULL, check_link, NULL, NULL, &err), 0);
+	expect_walk(fs, "", NULL, &s, (const char *const[]){"f", "fifo", "loop", NULL}, none);
+	vg_fs_free(fs);
+	alarm(0);
+}
+
+static void test_max_depth(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_walk_opts o = {.max_depth = 2};
+	struct seen s = {.with_depth = true};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, "a/b/c");
+	mkdirs(t->root, "a/empty");
+	put_str(t->root, "top", "");
+	put_str(t->root, "a/mid", "");
+	put_str(t->root, "a/b/low", "");
+	put_str(t->root, "a/b/c/lower", "");
+
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	/* a/b would list entries at depth 3; an empty directory at the limit loses nothing */
+	expect_walk(fs, "", &o, &s, (const char *const[]){"a/mid@2", "top@1", NULL},
+		    (const char *const[]){"-4:a/b", NULL});
+	o.max_depth = 1;
+	expect_walk(fs, "a", &o, &s, (const char *const[]){"a/mid@1", NULL},
+		    (const char *const[]){"-4:a/b", NULL});
+	o.max_depth = 0;
+	expect_walk(fs, "", &o, &s, (const char *const[]){"a/b/c/lower@4", "a/b/low@3",
+		    "a/mid@2", "top@1", NULL}, none);
+	vg_fs_free(fs);
+}
+
+static void test_deep_tree(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_error err = {0};
+	struct seen s = {0};
+	struct vg_fs *fs;
+	int fd, next;
+
+	/* deeper than VG_MAX_WALK_DEPTH: the walk stops with one error, not a crash */
+	fd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int i = 0; i < VG_MAX_WALK_DEPTH + 10; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	next = openat(fd, "leaf", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(next >= 0);
+	close(next);
+	close(fd);
+
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 0);
+	assert_int_equal(s.entries.len, 0);
+	assert_int_equal(s.errors.len, 1);
+	assert_int_equal(strncmp(s.errors.items[0], "-4:d/d/d/", 9), 0);
+	assert_int_equal(strlen(s.errors.items[0]), strlen("-4:") + 2 * VG_MAX_WALK_DEPTH - 1);
+	assert_non_null(strstr(s.messages.items[0], "nested deeper than"));
+	seen_reset(&s);
+	vg_fs_free(fs);
+}
+
+static void test_callback_stops(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = {.stop_after = 2, .stop_value = 42};
+	struct vg_error err = {0};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, "d");
+	put_str(t->root, "a", "");
+	put_str(t->root, "d/b", "");
+	put_str(t->root, "d/c", "");
+	put_str(t->root, "e", "");
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 42);
+	expect_list(&s.entries, (const char *const[]){"a", "d/b", NULL}, "entries");
+	seen_reset(&s);
+	s.stop_value = VG_EIO;
+	s.stop_after = 1;
+	assert_int_equal(vg_walk(fs, "d", NULL, on_entry, on_error, &s, &err), VG_EIO);
+	seen_reset(&s);
+	/* no callbacks at all is fine */
+	assert_int_equal(vg_walk(fs, "", NULL, NULL, NULL, NULL, &err), 0);
+	vg_fs_free(fs);
+}
+
+static void test_permission_denied(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = {0};
+	struct vg_error err = {0};
+	struct vg_fs *fs;
+	char path[512];
+
+	mkdirs(t->root, "a");
+	mkdirs(t->root, "locked");
+	put_str(t->root, "a/x", "");
+	put_str(t->root, "locked/secret", "");
+	put_str(t->root, "z", "");
+	snprintf(path, sizeof(path), "%s/locked", t->root);
+	assert_int_equal(chmod(path, 0), 0);
+	if (geteuid() == 0) {
+		chmod(path, 0755);
+		skip();
+	}
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	/* the walk reports the directory and goes on */
+	expect_walk(fs, "", NULL, &s, (const char *const[]){"a/x", "z", NULL},
+		    (const char *const[]){"-8:locked", NULL});
+	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 0);
+	assert_string_equal(s.messages.items[0], "locked: permission denied");
+	seen_reset(&s);
+	/* unless on_error says stop */
+	s.error_return = 9;
+	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 9);
+	expect_list(&s.entries, (const char *const[]){"a/x", NULL}, "entries");
+	seen_reset(&s);
+	/* the start itself unreadable is the walk's own error */
+	assert_int_equal(vg_walk(fs, "locked", NULL, on_entry, on_error, &s, &err), VG_EPERM);
+	assert_non_null(strstr(err.msg, "permission denied"));
+	chmod(path, 0755);
+	vg_fs_free(fs);
+}
+
+static void test_odd_names(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = {0};
+	struct vg_fs *fs;
+
+	mkdirs(t->root, "dir with space");
+	mkdirs(t->root, "<img src=x>");
+	put_str(t->root, "dir with space/new\nline", "");
+	put_str(t->root, "<img src=x>/a;b", "");
+	fs = open_fs(t->root, VG_FS_BENEATH);
+	expect_walk(fs, "", NULL, &s, (const char *const[]){"<img src=x>/a;b",
+		    "dir with space/new\nline", NULL}, none);
+	expect_walk(fs, "dir with space", NULL, &s,
+		    (const char *const[]){"dir with space/new\nline", NULL}, none);
+	vg_fs_free(fs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_not_a_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exclude_prunes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_excluded_directory_not_opened, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_git_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlinks_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_metadata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_depth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deep_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_permission_denied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odd_names, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
