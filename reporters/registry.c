@@ -4,10 +4,20 @@
 
 #include <string.h>
 
-/* New formats (sarif, junit, html) are added here and nowhere else. */
+/* Defined each in its format's file; only this table refers to them. */
+extern const struct vg_reporter_impl vg_reporter_sarif;
+extern const struct vg_reporter_impl vg_reporter_junit;
+extern const struct vg_reporter_impl vg_reporter_junit_gitlab;
+extern const struct vg_reporter_impl vg_reporter_html;
+
+/* New formats are added here and nowhere else. */
 static const struct vg_reporter_impl *const reporters[] = {
 	&vg_reporter_text,
 	&vg_reporter_json,
+	&vg_reporter_sarif,
+	&vg_reporter_junit,
+	&vg_reporter_junit_gitlab,
+	&vg_reporter_html,
 	NULL,
 };
 

@@ -362,7 +362,7 @@ static void put_summary(const struct text *t, const struct vg_results *res)
 	for (size_t i = 0; i < res->findings.len; i++) {
 		const struct vg_finding *f = res->findings.items[i];
 
-		if (f->suppression != VG_SUPPRESS_NONE && f->status != VG_STATUS_WAIVED)
+		if (is_suppressed(f) && f->status != VG_STATUS_WAIVED)
 			other_suppressed++;
 	}
 

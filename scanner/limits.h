@@ -26,10 +26,19 @@
 #define VG_DEFAULT_MAX_FILE_SIZE (10ull * 1024 * 1024) /* --max-file-size default */
 #define VG_MAX_FILE_SIZE_CAP (4ull * 1024 * 1024 * 1024) /* highest --max-file-size */
 #define VG_MAX_CONFIG_FILE_BYTES (16u * 1024 * 1024)   /* a config file read by a collector */
+#define VG_MAX_CONFIG_LINE_BYTES (64u * 1024)   /* one line of a config file a collector parses */
+#define VG_MAX_CONFIG_TOTAL_BYTES (64u * 1024 * 1024) /* one config with all its includes */
+#define VG_MAX_INCLUDE_DEPTH 16                 /* nested Include directives (sshd allows 16) */
+#define VG_MAX_INCLUDE_FILES 1024               /* files one config pulls in through Include */
+#define VG_MAX_CONFIG_ENTRIES 200000               /* settings one collector keeps from a target */
+#define VG_MAX_CONFIG_DEPTH 256                 /* nesting in a JSON or XML config file */
+#define VG_MAX_CONFIG_NODES 1000000             /* values in one JSON config file */
+#define VG_XPATH_OP_LIMIT 10000000ul            /* libxml2 XPath operations per evaluation */
 #define VG_MAX_PATH_BYTES 4096
 #define VG_MAX_WALK_DEPTH 256                   /* directory nesting */
 #define VG_MAX_GLOB_MATCHES 100000              /* paths one glob may expand to */
 #define VG_MAX_DIR_ENTRIES 1000000              /* names listed from one directory */
+#define VG_MAX_GLOB_READS 1000000               /* listings and lookups one glob may make */
 #define VG_MAX_LINE_BYTES (1024u * 1024)        /* a line shown as evidence is cut here */
 #define VG_BINARY_SNIFF_BYTES 8192              /* bytes inspected to call a file binary */
 
@@ -37,6 +46,9 @@
 #define VG_MAX_FINDINGS_PER_RULE 10000          /* then one note says more were dropped */
 #define VG_MAX_EVIDENCE_BYTES 512               /* evidence text kept per finding */
 #define VG_MAX_JOBS 256
+
+/* Secrets engine */
+#define VG_MAX_PREFILTER_STATES 32768          /* Aho-Corasick states (all keywords) */
 
 /* Saved results (vigil report) */
 #define VG_MAX_RESULTS_BYTES (256u * 1024 * 1024) /* one results JSON file read back */

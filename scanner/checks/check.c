@@ -14,6 +14,22 @@
 static const struct vg_check_impl *const registry[] = {
 	&vg_check_file,
 	&vg_check_content,
+	&vg_check_secret,
+	&vg_check_sshd,
+	&vg_check_sysctl,
+	&vg_check_kernel_modules,
+	&vg_check_mounts,
+	&vg_check_keyvalue,
+	&vg_check_ini,
+	&vg_check_json,
+	&vg_check_yaml,
+	&vg_check_xml,
+	&vg_check_accounts,
+	&vg_check_pam,
+	&vg_check_packages,
+	&vg_check_services,
+	&vg_check_listening,
+	&vg_check_filesystem,
 	NULL,
 };
 

@@ -124,5 +124,21 @@ const struct vg_check_impl *const *vg_check_all(void);
 /* Built-in check types. */
 extern const struct vg_check_impl vg_check_file;
 extern const struct vg_check_impl vg_check_content;
+extern const struct vg_check_impl vg_check_keyvalue;
+extern const struct vg_check_impl vg_check_ini;
+extern const struct vg_check_impl vg_check_json;
+extern const struct vg_check_impl vg_check_yaml;
+extern const struct vg_check_impl vg_check_xml;
+extern const struct vg_check_impl vg_check_secret;
+extern const struct vg_check_impl vg_check_sshd;
+extern const struct vg_check_impl vg_check_sysctl;
+extern const struct vg_check_impl vg_check_kernel_modules;
+extern const struct vg_check_impl vg_check_mounts;
+extern const struct vg_check_impl vg_check_accounts;
+extern const struct vg_check_impl vg_check_pam;
+extern const struct vg_check_impl vg_check_packages;
+extern const struct vg_check_impl vg_check_services;
+extern const struct vg_check_impl vg_check_listening;
+extern const struct vg_check_impl vg_check_filesystem;
 
 #endif

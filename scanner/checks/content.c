@@ -168,9 +168,18 @@ static int content_scan(const void *cfg, struct vg_leaf_state *st, const struct 
 				  ev && ev->rule ? ev->rule->meta.title : "forbidden content");
 		if (rc < 0)
 			return rc;
-		if (c->require || found >= VG_MAX_FINDINGS_PER_RULE)
-			break;
 		pos = m.end > m.start ? m.end : m.start + 1;
+		if (c->require)
+			break;
+		if (found >= VG_MAX_FINDINGS_PER_RULE) {
+			/* say that the file had more, as the per-rule cap does */
+			if (pos <= f->len && vg_regex_match(c->re, f->data, f->len, pos, &m) > 0) {
+				pthread_mutex_lock(&st->lock);
+				st->dropped++;
+				pthread_mutex_unlock(&st->lock);
+			}
+			break;
+		}
 	}
 	if (c->require && !found) {
 		struct vg_finding *h = vg_hit_new(f->path, 0, 0, NULL, "%s has no line matching /%s/",
@@ -205,7 +214,9 @@ static int scan_system_path(void *ud, const char *path)
 	struct vg_file f;
 	int rc;
 
-	if (vg_fs_lstat(s->ev->target->fs, path, &st, &err) < 0 || S_ISDIR(st.mode))
+	/* as in a tree walk: regular files only, never a FIFO, socket or device */
+	if (vg_fs_lstat(s->ev->target->fs, path, &st, &err) < 0 ||
+	    !(S_ISREG(st.mode) || S_ISLNK(st.mode)))
 		return 0;
 	rc = vg_fs_read(s->ev->target->fs, path, s->ev->max_file_size, &b, &err);
 	if (rc == VG_EPERM) {
@@ -214,10 +225,16 @@ static int scan_system_path(void *ud, const char *path)
 			s->first_denied = strdup(err.msg);
 		return 0;
 	}
-	if (rc == VG_ENOTFOUND)
+	/* gone, or a symlink to a directory or a special file: nothing to read */
+	if (rc == VG_ENOTFOUND || rc == VG_EUNSUPPORTED)
 		return 0;
 	if (rc < 0) {
 		vg_leaf_error(s->st, "%s", err.msg);
+		return 0;
+	}
+	/* binary files are skipped, as in tree scans */
+	if (memchr(b.data, '\0', b.len < VG_BINARY_SNIFF_BYTES ? b.len : VG_BINARY_SNIFF_BYTES)) {
+		vg_blob_finish(&b);
 		return 0;
 	}
 	f.path = path;

@@ -207,20 +207,32 @@ static char *id_name(const struct vg_target *t, bool user, unsigned long id)
 	return NULL;
 }
 
-/* An owner or group holds when the name or the number satisfies the expectation. */
+/* An owner or group has two names, the account name and the number. What the
+ * expectation asks for (equals, in, matches, min, max) holds when either name
+ * satisfies it; what it forbids (not_in) must hold for both, or {not_in:
+ * [nobody]} would always pass on the number. */
 static bool check_id(const struct vg_target *t, const struct vg_expect *e, bool user,
 		     unsigned long id, char **why)
 {
+	struct vg_expect want = *e, forbid = *e; /* shallow views, owned by e */
 	char num[32];
 	char *name = id_name(t, user, id);
-	bool ok;
+	bool ok = true;
 
 	snprintf(num, sizeof(num), "%lu", id);
-	ok = vg_expect_eval(e, num, why);
-	if (!ok && name) {
-		free(*why);
-		ok = vg_expect_eval(e, name, why);
+	want.has &= ~(unsigned)VG_EXPECT_NOT_IN;
+	forbid.has &= VG_EXPECT_NOT_IN | VG_EXPECT_NOCASE;
+	*why = NULL;
+	if (want.has & ~(unsigned)VG_EXPECT_NOCASE) {
+		ok = vg_expect_eval(&want, num, why);
+		if (!ok && name) {
+			free(*why);
+			ok = vg_expect_eval(&want, name, why);
+		}
 	}
+	if (ok && (forbid.has & VG_EXPECT_NOT_IN))
+		ok = vg_expect_eval(&forbid, num, why) &&
+		     (!name || vg_expect_eval(&forbid, name, why));
 	free(name);
 	return ok;
 }
@@ -269,6 +281,9 @@ static int check_path(void *ud, const char *path)
 	int rc = 0;
 
 	s->matched++;
+	/* lookups take "/sub/x"; a tree reports it as "sub/x", like its other findings */
+	if (t->kind & VG_TARGET_TREE)
+		path += strspn(path, "/");
 	if (vg_fs_lstat(t->fs, path, &lst, &err) < 0) {
 		if (err.code == VG_ENOTFOUND) { /* vanished since the glob */
 			s->matched--;
@@ -348,22 +363,35 @@ static int file_evaluate(const void *cfg, struct vg_leaf_state *st, const struct
 	const struct file_cfg *c = cfg;
 	struct eval_state s = {.cfg = c, .ev = ev, .out = out};
 	struct vg_error err = {0};
+	char *anywhere = NULL;
 	int rc = 0;
 
 	for (size_t i = 0; i < c->npaths; i++) {
 		size_t unreadable = 0, before = s.matched;
+		const char *pat = c->paths[i];
 
-		if (!vg_glob_has_magic(c->paths[i])) {
+		/* in a tree, a pattern without '/' matches a name at any depth, as
+		 * vg_glob_match and the content check's paths do */
+		free(anywhere);
+		anywhere = NULL;
+		if ((ev->target->kind & VG_TARGET_TREE) && !strchr(pat, '/')) {
+			anywhere = vg_asprintf("**/%s", pat);
+			if (!anywhere) {
+				rc = VG_ENOMEM;
+				goto out;
+			}
+			pat = anywhere;
+		}
+		if (!vg_glob_has_magic(pat)) {
 			struct vg_stat tmp;
 
-			if (vg_fs_lstat(ev->target->fs, c->paths[i], &tmp, &err) == 0) {
-				rc = check_path(&s, c->paths[i]);
+			if (vg_fs_lstat(ev->target->fs, pat, &tmp, &err) == 0) {
+				rc = check_path(&s, pat);
 			} else if (err.code != VG_ENOTFOUND) {
 				note_problem(&s, &err, err.code == VG_EPERM);
 			}
 		} else {
-			rc = vg_fs_glob(ev->target->fs, c->paths[i], check_path, &s, &unreadable,
-					&err);
+			rc = vg_fs_glob(ev->target->fs, pat, check_path, &s, &unreadable, &err);
 			if (rc < 0 && rc != VG_ENOMEM) {
 				note_problem(&s, &err, rc == VG_EPERM);
 				rc = 0;
@@ -407,6 +435,7 @@ static int file_evaluate(const void *cfg, struct vg_leaf_state *st, const struct
 	else
 		out->status = VG_STATUS_PASS;
 out:
+	free(anywhere);
 	free(s.first_problem);
 	return rc;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_report.h"
+#include "glob.h"
 #include "regex.h"
 
 void vg_cli_error(const char *fmt, ...)
@@ -24,6 +26,9 @@ void vg_cli_print_usage(FILE *out)
 {
 	fputs("usage: vigil scan [OPTIONS] [PATH...]\n"
 	      "       vigil rules list|show ID|test [PACK...]|lint FILE... [POLICY OPTIONS]\n"
+	      "       vigil report RESULTS.json [--format FORMAT] [-o FILE]\n"
+	      "                    [--report FORMAT=FILE]...\n"
+	      "       vigil diff OLD.json NEW.json [--format text|json] [-o FILE]\n"
 	      "       vigil version\n"
 	      "\n"
 	      "Scans files, directory trees, offline root filesystems and the live host\n"
@@ -50,8 +55,11 @@ void vg_cli_print_usage(FILE *out)
 	      "  --show-secrets        print secrets in evidence instead of redacting them\n"
 	      "\n"
 	      "Output:\n"
-	      "  --format text|json    report format (default text)\n"
+	      "  --format FORMAT       text (default), json, sarif, junit, junit-gitlab, html\n"
 	      "  -o, --output FILE     write the report to FILE instead of standard output\n"
+	      "  --report FORMAT=FILE  also write FILE in FORMAT (repeatable), e.g.\n"
+	      "                        --report sarif=vigil.sarif --report html=vigil.html;\n"
+	      "                        written even when the exit status is 1 or 2\n"
 	      "  --fail-on SEVERITY    exit 1 on failures at or above info|low|medium|high|\n"
 	      "                        critical, or never with 'none' (default: low)\n"
 	      "  --color auto|always|never\n"
@@ -63,7 +71,12 @@ void vg_cli_print_usage(FILE *out)
 	      "  1  failures at or above the --fail-on severity\n"
 	      "  2  the scan could not be completed as asked: usage error, invalid policy,\n"
 	      "     unreadable target, or parts of the target that could not be read.\n"
-	      "     An error outranks findings.\n",
+	      "     An error outranks findings.\n"
+	      "\n"
+	      "vigil report renders results saved with --format json again (exit 0, or 2).\n"
+	      "vigil diff lists failures that are new, fixed and unchanged between two saved\n"
+	      "results, matched by fingerprint; it exits 1 when anything is new, 0 when\n"
+	      "not, 2 on errors.\n",
 	      out);
 }
 
@@ -140,6 +153,23 @@ int vg_cli_load_policy(struct vg_policy **out, const struct vg_cli_policy *cp)
 		vg_cli_error("%s", err.msg[0] ? err.msg : vg_error_name(rc));
 	}
 	vg_diags_finish(&diags);
+	/* a mistyped --rule would otherwise run nothing and pass */
+	for (size_t i = 0; rc == 0 && i < cp->rules.len; i++) {
+		const char *glob = cp->rules.items[i];
+		bool hit = false;
+
+		for (size_t k = 0; k < (*out)->rules.len && !hit; k++) {
+			const struct vg_rule *r = (*out)->rules.items[k];
+
+			hit = vg_glob_match_str(glob, r->meta.id);
+		}
+		if (!hit) {
+			vg_cli_error("--rule '%s' matches no rule (see 'vigil rules list')", glob);
+			vg_policy_free(*out);
+			*out = NULL;
+			rc = VG_ENOTFOUND;
+		}
+	}
 	return rc;
 }
 
@@ -155,6 +185,10 @@ int vg_cli_main(int argc, char **argv)
 		rc = vg_cli_scan(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "rules"))
 		rc = vg_cli_rules(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "report"))
+		rc = vg_cli_report(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "diff"))
+		rc = vg_cli_diff(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("vigil %s\n", VG_VERSION);
 		rc = VG_EXIT_OK;

@@ -98,24 +98,42 @@ struct test_ctx {
 	int verbose;
 };
 
+/* The example's number among the rule's examples of the same kind, so "fail
+ * example 1" is the first one under `fail:`. */
+static size_t index_in_kind(const struct vg_ruletest_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->rule->nexamples; i++) {
+		const struct vg_example *ex = &r->rule->examples[i];
+
+		if (ex->expect_fail == r->example->expect_fail)
+			n++;
+		if (ex == r->example)
+			return n;
+	}
+	return r->index;
+}
+
 static void report_example(void *ud, const struct vg_ruletest_result *r)
 {
 	struct test_ctx *t = ud;
 	const char *kind = r->example->expect_fail ? "fail" : "pass";
+	size_t index = index_in_kind(r);
 
 	if (r->skipped) {
 		if (t->verbose)
-			printf("SKIP %s example %zu (%s:%zu:%zu): needs root to set owners\n",
-			       r->rule->meta.id, r->index, r->rule->file, r->example->line,
+			printf("SKIP %s %s example %zu (%s:%zu:%zu): needs root to set owners\n",
+			       r->rule->meta.id, kind, index, r->rule->file, r->example->line,
 			       r->example->col);
 		return;
 	}
 	if (r->ok) {
 		if (t->verbose)
-			printf("ok   %s %s example %zu\n", r->rule->meta.id, kind, r->index);
+			printf("ok   %s %s example %zu\n", r->rule->meta.id, kind, index);
 		return;
 	}
-	printf("FAIL %s %s example %zu (%s:%zu:%zu): %s\n", r->rule->meta.id, kind, r->index,
+	printf("FAIL %s %s example %zu (%s:%zu:%zu): %s\n", r->rule->meta.id, kind, index,
 	       r->rule->file, r->example->line, r->example->col, r->detail ? r->detail : "");
 }
 

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "cli/cli_report.h"
 #include "engine/scan.h"
 #include "limits.h"
 #include "reporter.h"
@@ -16,6 +18,7 @@
 struct scan_args {
 	struct vg_cli_policy pol;
 	struct vg_vec excludes;
+	struct vg_vec reports;     /* --report FORMAT=PATH, borrowed */
 	const char *root;
 	bool host;
 	const char *format;
@@ -37,6 +40,7 @@ static const struct option options[] = {
 	{"host", no_argument, NULL, VG_OPT_HOST},
 	{"format", required_argument, NULL, VG_OPT_FORMAT},
 	{"output", required_argument, NULL, 'o'},
+	{"report", required_argument, NULL, VG_OPT_REPORT},
 	{"fail-on", required_argument, NULL, VG_OPT_FAIL_ON},
 	{"jobs", required_argument, NULL, VG_OPT_JOBS},
 	{"exclude", required_argument, NULL, VG_OPT_EXCLUDE},
@@ -75,6 +79,10 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		case 'o':
 			a->output = optarg;
+			break;
+		case VG_OPT_REPORT:
+			if (vg_cli_report_add(&a->reports, optarg) < 0)
+				return VG_EXIT_ERROR;
 			break;
 		case VG_OPT_FAIL_ON:
 			if (!strcmp(optarg, "none") || !strcmp(optarg, "never")) {
@@ -160,6 +168,18 @@ static bool want_color(const struct scan_args *a, FILE *out)
 	return isatty(fileno(out));
 }
 
+static mode_t report_mode(const char *path)
+{
+	struct stat st;
+	mode_t mask;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return st.st_mode & 07777;
+	mask = umask(0);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
 /* Writes the report to path through a temporary file renamed into place, so
  * a failed write never leaves a truncated report behind. */
 static int write_report(const struct vg_reporter_impl *rep, const struct vg_results *res,
@@ -183,6 +203,12 @@ static int write_report(const struct vg_reporter_impl *rep, const struct vg_resu
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
+		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* mkstemp makes 0600: give the report the mode a plain create would, or
+	 * keep the mode of the report it replaces */
+	if (fchmod(fd, report_mode(path)) < 0) {
 		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -211,6 +237,20 @@ out:
 	return rc;
 }
 
+/* Whether msg only repeats the last diagnostic printed (a waivers file that
+ * does not parse sets both), so it is not shown twice. */
+static bool repeats_last_diag(const struct vg_diags *d, const char *msg)
+{
+	size_t n = strlen(msg), len;
+	const char *last;
+
+	if (!d->count || !n)
+		return false;
+	last = d->msgs[d->count - 1];
+	len = strlen(last);
+	return len >= n && !strcmp(last + len - n, msg);
+}
+
 int vg_cli_scan(int argc, char **argv)
 {
 	static const char *const dot[] = {"."};
@@ -222,11 +262,13 @@ int vg_cli_scan(int argc, char **argv)
 	struct vg_scan_opts so = {0};
 	struct vg_report_opts ro = {0};
 	const struct vg_reporter_impl *rep;
+	bool failed;
 	int rc;
 
 	vg_diags_init(&diags);
 	vg_cli_policy_init(&a.pol);
 	vg_vec_init(&a.excludes);
+	vg_vec_init(&a.reports);
 	rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		goto out;
@@ -252,14 +294,17 @@ int vg_cli_scan(int argc, char **argv)
 	so.verbose = a.verbose;
 	if (vg_scan_run(&res, pol, &so, &diags, &err) < 0) {
 		vg_cli_print_diags(&diags);
-		vg_cli_error("%s", err.msg[0] ? err.msg : vg_error_name(err.code));
+		if (!repeats_last_diag(&diags, err.msg))
+			vg_cli_error("%s", err.msg[0] ? err.msg : vg_error_name(err.code));
 		goto out;
 	}
 	rep = vg_reporter_find(a.format);
 	ro.verbose = a.verbose;
 	ro.quiet = a.quiet;
 	ro.color = !a.output && want_color(&a, stdout);
-	if (write_report(rep, res, &ro, a.output) < 0)
+	/* every report is written, even after one failed */
+	failed = write_report(rep, res, &ro, a.output) < 0;
+	if (vg_cli_reports_write(&a.reports, res, &ro) < 0 || failed)
 		goto out;
 	rc = vg_results_exit_code(res);
 out:
@@ -267,6 +312,7 @@ out:
 	vg_policy_free(pol);
 	vg_diags_finish(&diags);
 	vg_vec_finish(&a.excludes, NULL);
+	vg_vec_finish(&a.reports, NULL);
 	vg_cli_policy_finish(&a.pol);
 	return rc;
 }

@@ -16,45 +16,60 @@
 #include "engine/scan.h"
 #include "limits.h"
 
-/* Opens the directory part of rel below rootfd, creating missing directories,
- * never passing through a symlink: a hostile example cannot write outside the
- * temporary root. *leaf points into rel. */
-static int open_parent(int rootfd, char *rel, const char **leaf, struct vg_error *err)
+/* Opens one directory entry below dfd without following any symlink. */
+static int open_beneath(int dfd, const char *name)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
+
+	return (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+}
+
+/* Opens the directory part of rel below rootfd, creating missing directories
+ * one level at a time, each through a descriptor that did not pass a symlink:
+ * a hostile example cannot create or change anything outside the temporary
+ * root (mkdirat with a longer path would follow a symlink it contains). *leaf
+ * points into rel. */
+static int open_parent(int rootfd, char *rel, const char **leaf, struct vg_error *err)
+{
 	char *slash = strrchr(rel, '/');
-	int fd;
+	char *comp = rel;
+	int fd, next;
 
-	if (!slash) {
-		*leaf = rel;
-		return (int)syscall(SYS_openat2, rootfd, ".", &how, sizeof(how));
+	fd = open_beneath(rootfd, ".");
+	if (fd < 0) {
+		vg_error_set(err, VG_EIO, "cannot open the example root: %s", strerror(errno));
+		return -1;
 	}
+	*leaf = slash ? slash + 1 : rel;
+	if (!slash)
+		return fd;
 	*slash = '\0';
-	/* create each level, then open the last one */
-	for (char *p = rel;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
+	while (comp) {
+		char *end = strchr(comp, '/');
 
-			*p = '\0';
-			if (mkdirat(rootfd, rel, 0755) < 0 && errno != EEXIST) {
-				vg_error_set(err, VG_EIO, "cannot create %s: %s", rel, strerror(errno));
-				*p = c;
-				*slash = '/';
-				return -1;
-			}
-			*p = c;
-			if (c == '\0')
-				break;
+		if (end)
+			*end = '\0';
+		if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+			vg_error_set(err, VG_EIO, "cannot create %s: %s", rel, strerror(errno));
+			next = -1;
+		} else {
+			next = open_beneath(fd, comp);
+			if (next < 0)
+				vg_error_set(err, VG_EPERM,
+					     "example path %s goes through a symlink or outside", rel);
 		}
+		if (end)
+			*end = '/';
+		close(fd);
+		fd = next;
+		if (fd < 0)
+			break;
+		comp = end ? end + 1 : NULL;
 	}
-	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-	if (fd < 0)
-		vg_error_set(err, VG_EPERM, "example path %s goes through a symlink or outside", rel);
 	*slash = '/';
-	*leaf = slash + 1;
 	return fd;
 }
 
@@ -101,10 +116,22 @@ static int lay_file(int rootfd, const struct vg_example_file *f, bool *skipped,
 		goto out;
 	}
 	switch (f->type) {
-	case 'd':
+	case 'd': {
+		struct stat st;
+
 		if (mkdirat(dfd, leaf, 0755) < 0 && errno != EEXIST)
 			goto syserr;
+		/* an entry named twice ("a" and "/a") must not chmod through a symlink */
+		if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			goto syserr;
+		if (!S_ISDIR(st.st_mode)) {
+			rc = vg_error_set(err, VG_EPARSE,
+					  "example directory %s is already laid out as a %s",
+					  f->path, vg_fs_type_name(st.st_mode));
+			goto out;
+		}
 		break;
+	}
 	case 'l':
 		if (symlinkat(f->target, dfd, leaf) < 0)
 			goto syserr;
@@ -135,11 +162,16 @@ static int lay_file(int rootfd, const struct vg_example_file *f, bool *skipped,
 			goto syserr;
 		}
 	}
-	if (f->mode >= 0 && f->type != 'l' && fchmodat(dfd, leaf, (mode_t)f->mode, 0) < 0)
+	/* never through a symlink: the file by its descriptor, the rest NOFOLLOW */
+	if (f->mode >= 0 && fd >= 0 && fchmod(fd, (mode_t)f->mode) < 0)
+		goto syserr;
+	if (f->mode >= 0 && fd < 0 && f->type != 'l' &&
+	    fchmodat(dfd, leaf, (mode_t)f->mode, AT_SYMLINK_NOFOLLOW) < 0)
 		goto syserr;
 	goto out;
 chmod_root:
-	if (f->mode >= 0 && fchmod(rootfd, (mode_t)f->mode) < 0)
+	/* rootfd is an O_PATH descriptor, which fchmod refuses; "." names it */
+	if (f->mode >= 0 && fchmodat(rootfd, ".", (mode_t)f->mode, 0) < 0)
 		return vg_error_set(err, VG_EIO, "chmod example root: %s", strerror(errno));
 	return 0;
 syserr:
@@ -188,7 +220,8 @@ static enum vg_status verdict(const struct vg_results *res, const char **why)
 	for (size_t i = 0; i < res->findings.len; i++) {
 		const struct vg_finding *f = res->findings.items[i];
 
-		if (f->status == VG_STATUS_FAIL) {
+		/* a failure suppressed on its own line is what the marker is for */
+		if (f->status == VG_STATUS_FAIL && f->suppression == VG_SUPPRESS_NONE) {
 			*why = f->message;
 			return VG_STATUS_FAIL;
 		}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "facts/facts.h"
 #include "findings/waiver.h"
 #include "glob.h"
 #include "limits.h"
@@ -55,6 +56,7 @@ struct scan {
 	atomic_size_t next;
 	atomic_uint_least64_t files_scanned, bytes_scanned;
 	const struct vg_target *target;
+	struct vg_facts *facts; /* the current target's collected facts */
 	int fatal;            /* first VG_ENOMEM from a worker */
 	/* the tree's .vigilignore: path globs (pruned from the walk) and fingerprints */
 	struct vg_vec ignore_globs;
@@ -315,6 +317,9 @@ static int eval_combinator(struct rule_run *run, const struct vg_check *c, size_
 			other_status = VG_STATUS_ERROR;
 		} else if (kid->status == VG_STATUS_NOT_EVALUATED &&
 			   other_status == VG_STATUS_PASS) {
+			/* a not-applicable child's reason may be there: this one explains more */
+			free(other.reason);
+			other.reason = NULL;
 			take_reason(&other, kid, VG_STATUS_NOT_EVALUATED);
 			other_status = VG_STATUS_NOT_EVALUATED;
 		} else if (kid->status == VG_STATUS_NOT_APPLICABLE && !other.reason) {
@@ -543,6 +548,7 @@ static int offer(struct scan *s, const char *path, const char *data, size_t len,
 			.target = s->target,
 			.rule = s->stream_rules[i],
 			.max_file_size = max_file_size(s->opts),
+			.facts = s->facts,
 		};
 		int rc;
 
@@ -555,12 +561,27 @@ static int offer(struct scan *s, const char *path, const char *data, size_t len,
 	return 0;
 }
 
+/* Whether some streaming leaf wants the file: no other file is read at all. */
+static bool wanted(const struct scan *s, const char *path)
+{
+	for (size_t i = 0; i < s->nstream; i++) {
+		const struct vg_check *c = s->stream_leaves[i];
+
+		if (!c->impl->wants || c->impl->wants(c->cfg, path))
+			return true;
+	}
+	return false;
+}
+
 static int scan_one(struct scan *s, const struct entry *en)
 {
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	uint64_t max = max_file_size(s->opts);
 	int rc;
+
+	if (!wanted(s, en->path))
+		return 0;
 
 	if (en->st.size > max) {
 		char reason[128];
@@ -676,6 +697,8 @@ static int stream_tree(struct scan *s, const struct vg_target *t, struct vg_erro
 	atomic_store(&s->next, 0);
 	if ((rc = load_ignore(s, t)) < 0)
 		goto out;
+	if (!s->nstream)
+		goto out; /* no check reads files one by one: nothing to walk for */
 	excl = vg_calloc(s->opts->nexclude + s->ignore_globs.len + 1, sizeof(*excl));
 	if (!excl) {
 		rc = VG_ENOMEM;
@@ -791,6 +814,63 @@ static int prepare(struct scan *s, const struct vg_rule *const *rules, size_t n,
 	return 0;
 }
 
+/* Whether path (as a check found it) is outside what the tree target scans:
+ * not the file named on the command line, inside .git, or pruned by --exclude
+ * or .vigilignore. The walk applies these to streamed files; checks that look
+ * paths up themselves (file) do not see them, so their hits are filtered here. */
+static bool out_of_scope(const struct scan *s, const struct vg_target *t, const char *path)
+{
+	char buf[VG_MAX_PATH_BYTES];
+	size_t len;
+
+	if (!(t->kind & VG_TARGET_TREE) || !path || !t->start) /* in-memory examples: no start */
+		return false;
+	path += strspn(path, "/");
+	if (*t->start)
+		return strcmp(path, t->start) != 0; /* named explicitly: no exclusions */
+	len = strlen(path);
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, path, len + 1);
+	/* every leading part, as the walk tests each directory before entering it */
+	for (char *comp = buf;;) {
+		char *slash = strchr(comp, '/');
+
+		if (slash)
+			*slash = '\0';
+		if (slash && !strcmp(comp, ".git")) /* inside it; .git itself may be checked */
+			return true;
+		for (size_t i = 0; i < s->opts->nexclude; i++)
+			if (vg_glob_match(s->opts->exclude[i], buf))
+				return true;
+		for (size_t i = 0; i < s->ignore_globs.len; i++)
+			if (vg_glob_match(s->ignore_globs.items[i], buf))
+				return true;
+		if (!slash)
+			return false;
+		*slash = '/';
+		comp = slash + 1;
+	}
+}
+
+/* Drops the hits out of scope; returns how many are left. */
+static size_t keep_in_scope(const struct scan *s, const struct vg_target *t,
+			    struct vg_outcome *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->hits.len; i++) {
+		struct vg_finding *h = out->hits.items[i];
+
+		if (out_of_scope(s, t, h->loc.path))
+			vg_finding_free(h);
+		else
+			out->hits.items[n++] = h;
+	}
+	out->hits.len = n;
+	return n;
+}
+
 static int evaluate_runs(struct scan *s, const struct vg_target *t)
 {
 	int rc = 0;
@@ -801,6 +881,7 @@ static int evaluate_runs(struct scan *s, const struct vg_target *t)
 			.target = t,
 			.rule = run->rule,
 			.max_file_size = max_file_size(s->opts),
+			.facts = s->facts,
 		};
 		struct vg_outcome out;
 		size_t leaf = 0;
@@ -813,6 +894,9 @@ static int evaluate_runs(struct scan *s, const struct vg_target *t)
 		}
 		vg_outcome_init(&out);
 		rc = eval_check(run, run->rule->check, &leaf, &ev, &out);
+		if (rc == 0 && out.status == VG_STATUS_FAIL && out.hits.len &&
+		    !keep_in_scope(s, t, &out))
+			out.status = VG_STATUS_PASS;
 		if (rc == 0 && out.status == VG_STATUS_FAIL && out.hits.len) {
 			for (size_t h = 0; h < out.hits.len && rc == 0; h++) {
 				rc = emit(s, run->rule, t, VG_STATUS_FAIL, out.hits.items[h], NULL);
@@ -838,6 +922,11 @@ static int run_target(struct scan *s, const struct vg_rule *const *rules, size_t
 	int rc;
 
 	s->target = t;
+	s->facts = vg_facts_new();
+	if (!s->facts) {
+		rc = VG_ENOMEM;
+		goto out;
+	}
 	rc = prepare(s, rules, n, t);
 	if (rc < 0)
 		goto out;
@@ -856,6 +945,8 @@ out:
 		vg_error_set(err, rc, "out of memory while scanning %s", t->label);
 	runs_free(s);
 	ignore_finish(s);
+	vg_facts_free(s->facts);
+	s->facts = NULL;
 	return rc;
 }
 
@@ -929,14 +1020,26 @@ static int open_tree(struct vg_target *t, const char *path, struct vg_error *err
 		rc = vg_fs_open(&t->fs, path, VG_FS_BENEATH, err);
 		t->start = strdup("");
 	} else if (S_ISREG(st.st_mode)) {
-		const char *slash = strrchr(path, '/');
+		/* A file named on the command line is scanned even through a symlink,
+		 * as a directory named there is; the walk follows none, so open the
+		 * directory that really holds the file. */
+		char *real = realpath(path, NULL);
+		const char *slash = real ? strrchr(real, '/') : NULL;
 
-		dir = slash ? vg_strndup(path, slash == path ? 1 : (size_t)(slash - path))
-			    : strdup(".");
-		if (!dir)
+		if (!slash) {
+			free(real);
+			return vg_error_set(err, VG_ENOTFOUND, "cannot scan '%s': %s", path,
+					    strerror(errno));
+		}
+		dir = vg_strndup(real, slash == real ? 1 : (size_t)(slash - real));
+		t->start = strdup(slash + 1);
+		free(real);
+		if (!dir) {
+			free(t->start);
+			t->start = NULL;
 			return VG_ENOMEM;
+		}
 		rc = vg_fs_open(&t->fs, dir, VG_FS_BENEATH, err);
-		t->start = strdup(slash ? slash + 1 : path);
 	} else {
 		return vg_error_set(err, VG_EUNSUPPORTED,
 				    "cannot scan '%s': it is a %s (only files and directories "
@@ -1045,7 +1148,7 @@ int vg_scan_run(struct vg_results **out, struct vg_policy *policy, const struct 
 			goto out;
 	}
 	if (ntargets == 1 && targets[0].kind == VG_TARGET_TREE)
-		res->root = realpath(o->paths[0], NULL);
+		res->root = realpath(vg_fs_root(targets[0].fs), NULL); /* a file's directory */
 	if ((rc = record_targets(res, targets, ntargets)) < 0 ||
 	    (rc = record_policy(res, policy)) < 0) {
 		vg_error_set(err, rc, "out of memory");

@@ -56,6 +56,10 @@ static bool parse_date(const char *s, time_t *out)
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return false;
+	/* digits only: strtoll would also take "+1" or " 1" as a month */
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
 	memcpy(buf, s, 4);
 	buf[4] = '\0';
 	if (!vg_parse_i64(buf, 10, &y))
@@ -155,20 +159,25 @@ int vg_waivers_load(struct vg_waivers **out, const char *path, struct vg_diags *
 			waiver_error(diags, path, n, "missing required key 'rule'", &errors);
 			continue;
 		}
-		v->rule = strdup(s);
-		if (!(s = scalar(n, "reason"))) {
+		if (!scalar(n, "reason")) {
 			waiver_error(diags, path, n, "missing required key 'reason' (say why)", &errors);
-			free(v->rule);
 			continue;
 		}
-		v->reason = strdup(s);
+		/* counted first, so vg_waivers_free releases whatever was copied */
+		w->count++;
+		v->rule = strdup(s);
+		v->reason = strdup(scalar(n, "reason"));
 		v->path = vg_strdup(scalar(n, "path"));
 		v->target = vg_strdup(scalar(n, "target"));
 		v->expires = vg_strdup(scalar(n, "expires"));
+		if (!v->rule || !v->reason || (scalar(n, "path") && !v->path) ||
+		    (scalar(n, "target") && !v->target) || (scalar(n, "expires") && !v->expires)) {
+			rc = vg_error_set(err, VG_ENOMEM, "out of memory reading %s", path);
+			goto out;
+		}
 		if (v->expires && !parse_date(v->expires, &v->expires_at))
 			waiver_error(diags, path, vg_ynode_get(n, "expires"),
 				     "expires must be a date, YYYY-MM-DD", &errors);
-		w->count++;
 	}
 done:
 	if (errors)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The expectation vocabulary shared by every check type: parse once, evaluate against fact values. */
+/* The expectation vocabulary every check type shares: parsed once, evaluated on fact values. */
 #include "policy/expect.h"
 
 #include <ctype.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policy/pctx.h"
 #include "util.h"
 
 const struct vg_field vg_expect_fields[] = {
@@ -27,11 +28,80 @@ bool vg_expect_is_key(const char *key)
 	return false;
 }
 
+/* Permission bits one of u, g, o stands for in a symbolic mode. */
+static unsigned who_bits(char who, char perm)
+{
+	unsigned shift = who == 'u' ? 6 : who == 'g' ? 3 : 0;
+
+	switch (perm) {
+	case 'r': return 04u << shift;
+	case 'w': return 02u << shift;
+	case 'x': return 01u << shift;
+	case 's': return who == 'u' ? 04000u : who == 'g' ? 02000u : 0;
+	case 't': return who == 'o' ? 01000u : 0;
+	default: return 0;
+	}
+}
+
+/* chmod-style "u=rw,g=r" (who: u g o a, ops: = + -, perms: r w x s t),
+ * applied to no bits at all; an empty who means a. */
+static bool parse_symbolic_mode(const char *s, unsigned *out)
+{
+	unsigned mode = 0;
+	const char *p = s;
+
+	for (;;) {
+		const char *who = p;
+		size_t nwho = strspn(p, "ugoa");
+
+		p += nwho;
+		if (*p != '=' && *p != '+' && *p != '-')
+			return false;
+		while (*p == '=' || *p == '+' || *p == '-') {
+			char op = *p++;
+			unsigned bits = 0, class_bits = 0;
+			size_t nperm = strspn(p, "rwxst");
+
+			for (const char *c = "ugo"; *c; c++) {
+				bool in = !nwho || memchr(who, *c, nwho) || memchr(who, 'a', nwho);
+
+				if (!in)
+					continue;
+				for (const char *q = "rwxst"; *q; q++)
+					class_bits |= who_bits(*c, *q);
+				for (size_t i = 0; i < nperm; i++)
+					bits |= who_bits(*c, p[i]);
+			}
+			p += nperm;
+			if (op == '=')
+				mode = (mode & ~class_bits) | bits;
+			else if (op == '+')
+				mode |= bits;
+			else
+				mode &= ~bits;
+		}
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			return false;
+	}
+	*out = mode;
+	return true;
+}
+
 bool vg_expect_parse_mode(const char *s, unsigned *out)
 {
 	int64_t v;
+	size_t len;
 
-	if (!s || !*s || strlen(s) > 5)
+	if (!s || !*s)
+		return false;
+	len = strlen(s);
+	if (!isdigit((unsigned char)*s)) {
+		/* "u=rw,g=r,o=" is the longest sensible form; cap the work anyway */
+		return len <= 64 && parse_symbolic_mode(s, out);
+	}
+	if (len > 5)
 		return false;
 	for (const char *p = s; *p; p++)
 		if (*p < '0' || *p > '7')
@@ -39,6 +109,48 @@ bool vg_expect_parse_mode(const char *s, unsigned *out)
 	if (!vg_parse_i64(s, 8, &v) || v < 0 || v > 07777)
 		return false;
 	*out = (unsigned)v;
+	return true;
+}
+
+/* Integers in policies and facts: decimal (leading zeros stay decimal, as in
+ * "0022" or "090"), 0x hex or 0o octal, with an optional sign. */
+static bool parse_number(const char *s, int64_t *out)
+{
+	uint64_t v = 0, limit;
+	unsigned base = 10;
+	bool neg = false;
+	const char *p = s;
+
+	if (!p)
+		return false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+		base = 8;
+		p += 2;
+	}
+	if (!*p)
+		return false;
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; *p; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (*p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return false;
+		if (d >= base || v > (limit - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = neg ? (v ? -(int64_t)(v - 1) - 1 : 0) : (int64_t)v;
 	return true;
 }
 
@@ -64,7 +176,7 @@ static bool get_int(struct vg_pctx *pc, const struct vg_ynode *map, const char *
 	if (vg_ynode_as_int(n, out))
 		return true;
 	/* variables arrive as plain strings */
-	if (n->type == VG_YNODE_SCALAR && vg_parse_i64(n->str, 0, &v)) {
+	if (n->type == VG_YNODE_SCALAR && parse_number(n->str, &v)) {
 		*out = v;
 		return true;
 	}
@@ -72,15 +184,35 @@ static bool get_int(struct vg_pctx *pc, const struct vg_ynode *map, const char *
 	return false;
 }
 
+/* A string list of the expectation; an empty `in` could never hold. */
+static bool get_list(struct vg_pctx *pc, const struct vg_ynode *map, const char *key,
+		     char ***out, size_t *n)
+{
+	size_t before = pc->errors;
+
+	*out = vg_pctx_strv(pc, map, key, n);
+	if (pc->errors != before)
+		return false;
+	if (!*out || (!*n && !strcmp(key, "in"))) {
+		vg_pctx_error(pc, vg_ynode_get(map, key), "'%s' needs at least one value", key);
+		return false;
+	}
+	return true;
+}
+
 int vg_expect_parse(struct vg_expect *out, struct vg_pctx *pc, const struct vg_ynode *node,
 		    bool only_own)
 {
 	const struct vg_ynode *n;
-	bool b;
+	bool b, ok = true;
 	const char *s;
-	int rc = VG_EPARSE;
+	size_t before = pc->errors;
 
 	memset(out, 0, sizeof(*out));
+	if (!node) {
+		vg_pctx_error(pc, NULL, "missing expectation");
+		return VG_EPARSE;
+	}
 	node = vg_pctx_value(pc, node);
 	if (!node)
 		return VG_EPARSE;
@@ -98,44 +230,56 @@ int vg_expect_parse(struct vg_expect *out, struct vg_pctx *pc, const struct vg_y
 					"not_in, matches, min, max, mode_max, exists, absent");
 		return VG_EPARSE;
 	}
+	/* the field check reports every unknown key and wrong type at once;
+	 * going on would report the wrong types a second time */
 	if (only_own && !vg_pctx_check_fields(pc, node, vg_expect_fields))
 		return VG_EPARSE;
-	if ((s = vg_pctx_str(pc, node, "equals"))) {
-		out->has |= VG_EXPECT_EQUALS;
-		if (!(out->equals = strdup(s)))
-			goto fail;
+	/* Every key is looked at even after a problem, so that all are reported. */
+	if (vg_ynode_get(node, "equals")) {
+		if ((s = vg_pctx_str(pc, node, "equals"))) {
+			out->has |= VG_EXPECT_EQUALS;
+			if (!(out->equals = strdup(s)))
+				goto nomem;
+		} else {
+			ok = false;
+		}
 	}
 	if (vg_ynode_get(node, "in")) {
 		out->has |= VG_EXPECT_IN;
-		out->in = vg_pctx_strv(pc, node, "in", &out->nin);
+		ok &= get_list(pc, node, "in", &out->in, &out->nin);
 	}
 	if (vg_ynode_get(node, "not_in")) {
 		out->has |= VG_EXPECT_NOT_IN;
-		out->not_in = vg_pctx_strv(pc, node, "not_in", &out->nnot_in);
+		ok &= get_list(pc, node, "not_in", &out->not_in, &out->nnot_in);
 	}
 	if ((n = vg_ynode_get(node, "matches"))) {
 		out->has |= VG_EXPECT_MATCHES;
 		out->matches = vg_pctx_regex(pc, n, 0);
-		if (!out->matches)
-			goto fail;
+		ok &= out->matches != NULL;
 	}
 	if (vg_ynode_get(node, "min")) {
-		if (!get_int(pc, node, "min", &out->min))
-			goto fail;
 		out->has |= VG_EXPECT_MIN;
+		ok &= get_int(pc, node, "min", &out->min);
 	}
 	if (vg_ynode_get(node, "max")) {
-		if (!get_int(pc, node, "max", &out->max))
-			goto fail;
 		out->has |= VG_EXPECT_MAX;
+		ok &= get_int(pc, node, "max", &out->max);
+	}
+	if ((out->has & VG_EXPECT_MIN) && (out->has & VG_EXPECT_MAX) && ok &&
+	    out->min > out->max) {
+		vg_pctx_error(pc, vg_ynode_get(node, "min"),
+			      "min (%lld) is greater than max (%lld): nothing could match",
+			      out->min, out->max);
+		ok = false;
 	}
 	if ((n = vg_ynode_get(node, "mode_max"))) {
 		s = vg_pctx_str(pc, node, "mode_max");
-		if (!s || !vg_expect_parse_mode(s, &out->mode_max)) {
-			vg_pctx_error(pc, n, "mode_max must be octal permission bits, e.g. \"0640\"");
-			goto fail;
-		}
 		out->has |= VG_EXPECT_MODE_MAX;
+		if (!s || !vg_expect_parse_mode(s, &out->mode_max)) {
+			vg_pctx_error(pc, n, "mode_max must be permission bits, e.g. \"0640\" or "
+					     "\"u=rw,g=r\"");
+			ok = false;
+		}
 	}
 	if ((n = vg_ynode_get(node, "exists")) && vg_ynode_as_bool(vg_pctx_value(pc, n), &b))
 		out->has |= b ? VG_EXPECT_EXISTS : VG_EXPECT_ABSENT;
@@ -145,17 +289,21 @@ int vg_expect_parse(struct vg_expect *out, struct vg_pctx *pc, const struct vg_y
 		out->has |= VG_EXPECT_NOCASE;
 	if ((out->has & VG_EXPECT_EXISTS) && (out->has & VG_EXPECT_ABSENT)) {
 		vg_pctx_error(pc, node, "an expectation cannot demand both exists and absent");
-		goto fail;
+		ok = false;
 	}
-	if (!(out->has & ~VG_EXPECT_NOCASE)) {
+	if (ok && !(out->has & ~VG_EXPECT_NOCASE)) {
 		vg_pctx_error(pc, node, "empty expectation (use equals, in, not_in, matches, min, "
 					"max, mode_max, exists or absent)");
-		goto fail;
+		ok = false;
 	}
-	return 0;
-fail:
+	/* a bad variable inside a list, say, was reported but left no other trace */
+	if (ok && pc->errors == before)
+		return 0;
 	vg_expect_finish(out);
-	return rc;
+	return VG_EPARSE;
+nomem:
+	vg_expect_finish(out);
+	return VG_ENOMEM;
 }
 
 static bool str_eq(const struct vg_expect *e, const char *a, const char *b)
@@ -231,7 +379,7 @@ bool vg_expect_eval(const struct vg_expect *e, const char *value, char **why)
 							  vg_regex_source(e->matches)));
 	}
 	if (e->has & (VG_EXPECT_MIN | VG_EXPECT_MAX)) {
-		if (!vg_parse_i64(value, 0, &num))
+		if (!parse_number(value, &num))
 			return fail_with(why, vg_asprintf("is '%s', not a number", value));
 		if ((e->has & VG_EXPECT_MIN) && num < e->min)
 			return fail_with(why, vg_asprintf("is %lld, less than %lld", (long long)num,
@@ -282,5 +430,8 @@ char *vg_expect_describe(const struct vg_expect *e)
 		vg_buf_printf(&b, "%sexists", b.len ? ", " : "");
 	if (e->has & VG_EXPECT_ABSENT)
 		vg_buf_printf(&b, "%sabsent", b.len ? ", " : "");
+	if ((e->has & VG_EXPECT_NOCASE) && (e->has & (VG_EXPECT_EQUALS | VG_EXPECT_IN |
+						      VG_EXPECT_NOT_IN)))
+		vg_buf_printf(&b, " (ignoring case)");
 	return vg_buf_detach(&b);
 }

@@ -69,6 +69,33 @@ static const struct vg_ynode *var_name(const struct vg_ynode *node)
 	return node->pairs[0].value;
 }
 
+/* Tags a synth entry that only records a reference already reported as bad. */
+static const char bad_ref[] = "!vigil-bad-ref";
+
+/* True when the bad {var: NAME} at name was reported before; otherwise notes
+ * it. The loader and check types may resolve one node several times
+ * (validation, then reading the value), and each problem is reported once. */
+static bool seen_bad_ref(struct vg_pctx *pc, const struct vg_ynode *name)
+{
+	struct vg_ynode *mark = NULL;
+
+	for (size_t i = 0; i < pc->synth.len; i++) {
+		const struct vg_ynode *s = pc->synth.items[i];
+
+		if (s->tag == bad_ref && s->line == name->line && s->col == name->col)
+			return true;
+	}
+	mark = calloc(1, sizeof(*mark));
+	if (!mark)
+		return false;
+	mark->tag = bad_ref;
+	mark->line = name->line;
+	mark->col = name->col;
+	if (vg_vec_push(&pc->synth, mark) < 0)
+		free(mark);
+	return false;
+}
+
 const struct vg_ynode *vg_pctx_value(struct vg_pctx *pc, const struct vg_ynode *node)
 {
 	const struct vg_ynode *name = var_name(node);
@@ -78,12 +105,14 @@ const struct vg_ynode *vg_pctx_value(struct vg_pctx *pc, const struct vg_ynode *
 	if (!name)
 		return node;
 	if (name->type != VG_YNODE_SCALAR) {
-		vg_pctx_error(pc, name, "a variable name must be a string");
+		if (!seen_bad_ref(pc, name))
+			vg_pctx_error(pc, name, "a variable name must be a string");
 		return NULL;
 	}
 	value = pc->pol ? vg_policy_var(pc->pol, name->str) : NULL;
 	if (!value) {
-		vg_pctx_error(pc, name, "unknown variable '%s'", name->str);
+		if (!seen_bad_ref(pc, name))
+			vg_pctx_error(pc, name, "unknown variable '%s'", name->str);
 		return NULL;
 	}
 	n = calloc(1, sizeof(*n));
@@ -94,6 +123,8 @@ const struct vg_ynode *vg_pctx_value(struct vg_pctx *pc, const struct vg_ynode *
 	n->col = node->col;
 	n->str = strdup(value);
 	n->len = n->str ? strlen(n->str) : 0;
+	/* an empty value (--var NAME=) is an empty string, not YAML's null */
+	n->quoted = n->len == 0;
 	if (!n->str || vg_vec_push(&pc->synth, n) < 0)
 		goto nomem;
 	return n;
@@ -184,8 +215,7 @@ bool vg_pctx_check_fields(struct vg_pctx *pc, const struct vg_ynode *node,
 			vg_pctx_error(pc, key, "unknown key '%s' (expected one of: %s)", key->str, list);
 			continue;
 		}
-		if (f->type != VG_FIELD_MAPPING && f->type != VG_FIELD_ANY &&
-		    f->type != VG_FIELD_STRINGS) {
+		if (f->type != VG_FIELD_MAPPING && f->type != VG_FIELD_ANY) {
 			val = vg_pctx_value(pc, val);
 			if (!val)
 				continue;
@@ -274,9 +304,15 @@ struct vg_regex *vg_pctx_regex(struct vg_pctx *pc, const struct vg_ynode *node, 
 		return NULL;
 	}
 	if (vg_regex_compile(&re, v->str, flags, &off, &err) < 0) {
-		/* Point into the pattern when it is written on one line. */
+		/* Point into the pattern when it is written on one line; a pattern
+		 * taken from a variable is reported at the reference. */
 		struct vg_ynode at = *v;
 
+		if (v != node) {
+			vg_pctx_error(pc, v, "invalid regular expression in variable '%s': %s",
+				      var_name(node)->str, err.msg);
+			return NULL;
+		}
 		if (!strchr(v->str, '\n'))
 			at.col = v->col + (v->quoted ? 1 : 0) + off;
 		vg_pctx_error(pc, &at, "invalid regular expression: %s", err.msg);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Loads rule packs from YAML, validates them strictly, and resolves profiles, variables and selection. */
+/* Loads rule packs from YAML, validates them strictly, resolves profiles, vars and selection. */
 #include "policy/policy.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,10 +167,11 @@ void vg_policy_free(struct vg_policy *p)
 
 struct vg_rule *vg_policy_find_rule(const struct vg_policy *p, const char *id)
 {
-	for (size_t i = 0; i < p->rules.len; i++) {
+	for (size_t i = 0; p && id && i < p->rules.len; i++) {
 		struct vg_rule *r = p->rules.items[i];
 
-		if (!strcmp(r->meta.id, id))
+		/* while loading, a rule whose id was missing is kept to report its other problems */
+		if (r->meta.id && !strcmp(r->meta.id, id))
 			return r;
 	}
 	return NULL;
@@ -177,7 +179,7 @@ struct vg_rule *vg_policy_find_rule(const struct vg_policy *p, const char *id)
 
 static struct vg_var *find_var(const struct vg_policy *p, const char *name)
 {
-	for (size_t i = 0; i < p->vars.len; i++) {
+	for (size_t i = 0; p && name && i < p->vars.len; i++) {
 		struct vg_var *v = p->vars.items[i];
 
 		if (!strcmp(v->name, name))
@@ -238,22 +240,28 @@ static int parse_severity(struct vg_pctx *pc, const struct vg_ynode *n, enum vg_
 
 static unsigned parse_targets(struct vg_pctx *pc, const struct vg_ynode *map, const char *key)
 {
-	const struct vg_ynode *n = vg_ynode_get(map, key);
+	const struct vg_ynode *n = vg_pctx_value(pc, vg_ynode_get(map, key));
+	size_t count;
 	unsigned bits = 0;
-	size_t count = 0;
-	char **names = vg_pctx_strv(pc, map, key, &count);
 
+	if (!n || (n->type != VG_YNODE_SCALAR && n->type != VG_YNODE_SEQUENCE))
+		return 0; /* absent, or a type problem the field check reported */
+	count = n->type == VG_YNODE_SEQUENCE ? n->nitems : 1;
 	for (size_t i = 0; i < count; i++) {
-		unsigned b = vg_target_kind_parse(names[i]);
+		const struct vg_ynode *it = n->type == VG_YNODE_SEQUENCE ?
+					    vg_pctx_value(pc, n->items[i]) : n;
+		unsigned b;
 
+		if (!it || it->type != VG_YNODE_SCALAR)
+			continue;
+		b = vg_target_kind_parse(it->str);
 		if (!b)
-			vg_pctx_error(pc, n,
+			vg_pctx_error(pc, it,
 				      "unknown target kind '%s' (expected tree, root, host, git, "
 				      "staged, tls or nft)",
-				      names[i]);
+				      it->str);
 		bits |= b;
 	}
-	vg_strv_free(names);
 	return bits;
 }
 
@@ -290,12 +298,9 @@ static void parse_vars(struct vg_pctx *pc, const struct vg_ynode *node, struct v
 		{NULL, 0, false},
 	};
 
-	if (!node)
+	/* not a mapping: the caller's field check reported it */
+	if (!node || node->type != VG_YNODE_MAPPING)
 		return;
-	if (node->type != VG_YNODE_MAPPING) {
-		vg_pctx_error(pc, node, "'vars' must be a mapping of names to values");
-		return;
-	}
 	for (size_t i = 0; i < node->npairs; i++) {
 		const struct vg_ynode *k = node->pairs[i].key, *v = node->pairs[i].value;
 		const char *value = NULL, *desc = NULL;
@@ -329,12 +334,9 @@ static void parse_vars(struct vg_pctx *pc, const struct vg_ynode *node, struct v
 static void parse_sev_overrides(struct vg_pctx *pc, const struct vg_ynode *node,
 				struct vg_profile *pr)
 {
-	if (!node)
+	/* not a mapping: the caller's field check reported it */
+	if (!node || node->type != VG_YNODE_MAPPING)
 		return;
-	if (node->type != VG_YNODE_MAPPING) {
-		vg_pctx_error(pc, node, "'severity' must map rule-id globs to severities");
-		return;
-	}
 	pr->sev_rule = vg_calloc(node->npairs + 1, sizeof(char *));
 	pr->sev_value = vg_calloc(node->npairs + 1, sizeof(enum vg_severity));
 	if (!pr->sev_rule || !pr->sev_value) {
@@ -371,7 +373,8 @@ static void parse_profile(struct vg_pctx *pc, struct vg_pack *pack, const struct
 	};
 	struct vg_profile *pr = NULL;
 
-	if (!vg_pctx_check_fields(pc, node, fields))
+	/* an unknown key does not hide problems in the known ones */
+	if (!vg_pctx_check_fields(pc, node, fields) && node->type != VG_YNODE_MAPPING)
 		return;
 	pr = calloc(1, sizeof(*pr));
 	if (!pr)
@@ -382,7 +385,7 @@ static void parse_profile(struct vg_pctx *pc, struct vg_pack *pack, const struct
 	pr->id = dup_scalar(pc, node, "id");
 	pr->title = dup_scalar(pc, node, "title");
 	pr->extends = dup_scalar(pc, node, "extends");
-	if (!valid_id(pr->id, true))
+	if (pr->id && !valid_id(pr->id, true))
 		vg_pctx_error(pc, vg_ynode_get(node, "id"),
 			      "profile ids use a-z, 0-9, '-', '_' and '.'");
 	pr->select = vg_pctx_strv(pc, node, "select", &pr->nselect);
@@ -604,6 +607,36 @@ static unsigned check_targets(const struct vg_check *c)
 
 /* ---- examples ---- */
 
+/* True when p, without its leading slashes, is a plain relative path: no
+ * empty or ".." components (example trees are laid out under a temporary
+ * root). "/" alone names that root. */
+static bool plain_example_path(const char *p, char type)
+{
+	while (*p == '/')
+		p++;
+	if (!*p)
+		return type == 'd';
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return true;
+}
+
+static int check_example_path(struct vg_pctx *pc, const struct vg_ynode *k, char type)
+{
+	if (plain_example_path(k->str, type))
+		return 0;
+	vg_pctx_error(pc, k, "example file name '%s' must be a plain path (no '..' or empty "
+			     "components)", k->str);
+	return VG_EPARSE;
+}
+
 static int parse_example_file(struct vg_pctx *pc, const struct vg_ynode *k,
 			      const struct vg_ynode *v, struct vg_example_file *f)
 {
@@ -613,7 +646,10 @@ static int parse_example_file(struct vg_pctx *pc, const struct vg_ynode *k,
 		{"owner", VG_FIELD_INT, false},      {"group", VG_FIELD_INT, false},
 		{NULL, 0, false},
 	};
+	static const char *const id_keys[] = {"owner", "group"};
+	const struct vg_ynode *n;
 	const char *type;
+	int rc = 0;
 
 	f->mode = -1;
 	f->uid = f->gid = -1;
@@ -626,61 +662,87 @@ static int parse_example_file(struct vg_pctx *pc, const struct vg_ynode *k,
 	if (!f->path)
 		return VG_ENOMEM;
 	if (v->type == VG_YNODE_SCALAR) {
-		f->content = vg_memdup(v->str, v->len);
-		f->len = v->len;
-		return f->content ? 0 : VG_ENOMEM;
-	}
-	if (!vg_pctx_check_fields(pc, v, fields))
-		return VG_EPARSE;
-	type = vg_pctx_str(pc, v, "type");
-	if (type) {
-		if (!strcmp(type, "file"))
-			f->type = 'f';
-		else if (!strcmp(type, "directory"))
-			f->type = 'd';
-		else if (!strcmp(type, "symlink"))
-			f->type = 'l';
-		else if (!strcmp(type, "fifo"))
-			f->type = 'p';
-		else {
-			vg_pctx_error(pc, vg_ynode_get(v, "type"),
-				      "example file type must be file, directory, symlink or fifo");
+		if (vg_ynode_is_null(v)) {
+			vg_pctx_error(pc, v, "example file '%s' needs content or a mapping", k->str);
 			return VG_EPARSE;
 		}
+		rc = check_example_path(pc, k, f->type);
+		f->content = vg_memdup(v->str, v->len);
+		f->len = v->len;
+		return f->content ? rc : VG_ENOMEM;
 	}
-	if (vg_ynode_get(v, "mode")) {
+	/* an unknown key does not hide problems in the known ones */
+	if (!vg_pctx_check_fields(pc, v, fields)) {
+		rc = VG_EPARSE;
+		if (v->type != VG_YNODE_MAPPING)
+			return rc;
+	}
+	type = vg_pctx_str(pc, v, "type");
+	if (type) {
+		if (!strcmp(type, "file")) {
+			f->type = 'f';
+		} else if (!strcmp(type, "directory")) {
+			f->type = 'd';
+		} else if (!strcmp(type, "symlink")) {
+			f->type = 'l';
+		} else if (!strcmp(type, "fifo")) {
+			f->type = 'p';
+		} else {
+			vg_pctx_error(pc, vg_ynode_get(v, "type"),
+				      "example file type must be file, directory, symlink or fifo");
+			rc = VG_EPARSE;
+		}
+	}
+	if ((n = vg_ynode_get(v, "mode"))) {
 		const char *m = vg_pctx_str(pc, v, "mode");
 		int64_t mode;
 
-		if (!m || !vg_parse_i64(m, 8, &mode) || mode < 0 || mode > 07777) {
-			vg_pctx_error(pc, vg_ynode_get(v, "mode"), "mode must be octal, e.g. \"0640\"");
-			return VG_EPARSE;
+		if (!m || !vg_parse_i64(m, 8, &mode) || mode < 0 || mode > 07777 ||
+		    !isdigit((unsigned char)*m)) {
+			vg_pctx_error(pc, n, "mode must be octal, e.g. \"0640\"");
+			rc = VG_EPARSE;
+		} else {
+			f->mode = (int)mode;
 		}
-		f->mode = (int)mode;
 	}
-	{
-		const struct vg_ynode *o = vg_ynode_get(v, "owner"), *g = vg_ynode_get(v, "group");
+	for (size_t i = 0; i < 2; i++) {
+		const struct vg_ynode *o = vg_pctx_value(pc, vg_ynode_get(v, id_keys[i]));
 		long long id;
 
-		if (o && vg_ynode_as_int(o, &id))
+		if (!o || !vg_ynode_as_int(o, &id))
+			continue;
+		if (id < 0 || id > 0x7fffffffLL) {
+			vg_pctx_error(pc, o, "'%s' must be a numeric id from 0 to 2147483647",
+				      id_keys[i]);
+			rc = VG_EPARSE;
+		} else if (i == 0) {
 			f->uid = (long)id;
-		if (g && vg_ynode_as_int(g, &id))
+		} else {
 			f->gid = (long)id;
+		}
 	}
+	if (check_example_path(pc, k, f->type) < 0)
+		rc = VG_EPARSE;
 	f->target = vg_strdup(vg_pctx_str(pc, v, "target"));
 	if (f->type == 'l' && !f->target) {
 		vg_pctx_error(pc, v, "a symlink example needs 'target'");
-		return VG_EPARSE;
+		rc = VG_EPARSE;
+	} else if (f->type != 'l' && vg_ynode_get(v, "target")) {
+		vg_pctx_error(pc, vg_ynode_get(v, "target"), "'target' is only for symlinks");
+		rc = VG_EPARSE;
 	}
-	if (vg_ynode_get(v, "content")) {
-		const struct vg_ynode *c = vg_ynode_get(v, "content");
-
-		f->content = vg_memdup(c->str, c->len);
-		f->len = c->len;
+	if ((n = vg_pctx_value(pc, vg_ynode_get(v, "content"))) && n->type == VG_YNODE_SCALAR) {
+		if (f->type != 'f') {
+			vg_pctx_error(pc, vg_ynode_get(v, "content"),
+				      "'content' is only for regular files");
+			rc = VG_EPARSE;
+		}
+		f->content = vg_memdup(n->str, n->len);
+		f->len = n->len;
 		if (!f->content)
 			return VG_ENOMEM;
 	}
-	return 0;
+	return rc;
 }
 
 static int parse_example(struct vg_pctx *pc, const struct vg_ynode *n, bool fail,
@@ -693,6 +755,7 @@ static int parse_example(struct vg_pctx *pc, const struct vg_ynode *n, bool fail
 		{NULL, 0, false},
 	};
 	const struct vg_ynode *files, *content;
+	int rc = 0;
 
 	memset(ex, 0, sizeof(*ex));
 	ex->expect_fail = fail;
@@ -703,37 +766,50 @@ static int parse_example(struct vg_pctx *pc, const struct vg_ynode *n, bool fail
 		ex->len = n->len;
 		return ex->content ? 0 : VG_ENOMEM;
 	}
-	if (!vg_pctx_check_fields(pc, n, fields))
-		return VG_EPARSE;
+	/* an unknown key does not hide problems in the known ones */
+	if (!vg_pctx_check_fields(pc, n, fields)) {
+		rc = VG_EPARSE;
+		if (n->type != VG_YNODE_MAPPING)
+			return rc;
+	}
 	files = vg_ynode_get(n, "files");
-	content = vg_ynode_get(n, "content");
-	if (!!files == !!content) {
+	content = vg_pctx_value(pc, vg_ynode_get(n, "content"));
+	if (!!files == !!vg_ynode_get(n, "content")) {
 		vg_pctx_error(pc, n, "an example has either 'content' (with an optional 'path') or "
 				     "'files'");
 		return VG_EPARSE;
 	}
-	if (content) {
+	if (content && content->type == VG_YNODE_SCALAR) {
 		ex->content = vg_memdup(content->str, content->len);
 		ex->len = content->len;
 		ex->path = vg_strdup(vg_pctx_str(pc, n, "path"));
-		return ex->content ? 0 : VG_ENOMEM;
+		return ex->content ? rc : VG_ENOMEM;
 	}
+	if (!files || files->type != VG_YNODE_MAPPING)
+		return VG_EPARSE; /* a bad content or files value, reported */
 	if (vg_ynode_get(n, "path")) {
 		vg_pctx_error(pc, vg_ynode_get(n, "path"), "'path' goes with 'content', not 'files'");
+		return VG_EPARSE;
+	}
+	if (!files->npairs) {
+		vg_pctx_error(pc, files, "'files' needs at least one file");
 		return VG_EPARSE;
 	}
 	ex->files = vg_calloc(files->npairs, sizeof(*ex->files));
 	if (!ex->files)
 		return VG_ENOMEM;
+	/* every file is looked at, so that all of their problems are reported */
 	for (size_t i = 0; i < files->npairs; i++) {
-		int rc = parse_example_file(pc, files->pairs[i].key, files->pairs[i].value,
-					    &ex->files[ex->nfiles]);
+		int r = parse_example_file(pc, files->pairs[i].key, files->pairs[i].value,
+					   &ex->files[ex->nfiles]);
 
 		ex->nfiles++;
-		if (rc < 0)
-			return rc;
+		if (r == VG_ENOMEM)
+			return r;
+		if (r < 0)
+			rc = r;
 	}
-	return 0;
+	return rc;
 }
 
 static void parse_examples(struct vg_pctx *pc, const struct vg_ynode *node, struct vg_rule *r)
@@ -748,18 +824,18 @@ static void parse_examples(struct vg_pctx *pc, const struct vg_ynode *node, stru
 
 	if (!node)
 		return;
-	if (!vg_pctx_check_fields(pc, node, fields))
+	if (!vg_pctx_check_fields(pc, node, fields) && node->type != VG_YNODE_MAPPING)
 		return;
 	for (size_t w = 0; w < 2; w++) {
 		const struct vg_ynode *l = vg_ynode_get(node, which[w]);
 
-		if (l && l->type != VG_YNODE_SEQUENCE) {
+		if (l && l->type != VG_YNODE_SEQUENCE)
 			vg_pctx_error(pc, l, "'%s' must be a list of examples", which[w]);
-			return;
-		}
-		if (l)
+		else if (l)
 			total += l->nitems;
 	}
+	if (!total)
+		return;
 	r->examples = vg_calloc(total, sizeof(*r->examples));
 	if (!r->examples) {
 		vg_pctx_error(pc, node, "out of memory");
@@ -768,7 +844,9 @@ static void parse_examples(struct vg_pctx *pc, const struct vg_ynode *node, stru
 	for (size_t w = 0; w < 2; w++) {
 		const struct vg_ynode *l = vg_ynode_get(node, which[w]);
 
-		for (size_t i = 0; l && i < l->nitems; i++) {
+		if (!l || l->type != VG_YNODE_SEQUENCE)
+			continue;
+		for (size_t i = 0; i < l->nitems; i++) {
 			int rc = parse_example(pc, l->items[i], w == 1, &r->examples[r->nexamples]);
 
 			r->nexamples++;
@@ -807,7 +885,10 @@ static void parse_applies(struct vg_pctx *pc, const struct vg_ynode *node, struc
 		{NULL, 0, false},
 	};
 
-	if (!node || !vg_pctx_check_fields(pc, node, fields))
+	if (!node)
+		return;
+	/* an unknown key does not hide problems in the known ones */
+	if (!vg_pctx_check_fields(pc, node, fields) && node->type != VG_YNODE_MAPPING)
 		return;
 	r->targets = parse_targets(pc, node, "target");
 	r->os_family = vg_pctx_strv(pc, node, "os_family", &r->nos_family);
@@ -828,7 +909,7 @@ static void parse_remediation(struct vg_pctx *pc, const struct vg_ynode *node, s
 		r->meta.remediation = strdup(node->str);
 		return;
 	}
-	if (!vg_pctx_check_fields(pc, node, fields))
+	if (!vg_pctx_check_fields(pc, node, fields) && node->type != VG_YNODE_MAPPING)
 		return;
 	r->meta.remediation = dup_scalar(pc, node, "text");
 	r->meta.remediation_script = dup_scalar(pc, node, "script");
@@ -843,8 +924,11 @@ static void parse_rule(struct loader *ld, struct vg_pctx *pc, struct vg_pack *pk
 	const struct vg_ynode *n;
 	unsigned supported;
 
-	if (!vg_pctx_check_fields(pc, node, rule_fields) && node->type != VG_YNODE_MAPPING)
+	if (!node || node->type != VG_YNODE_MAPPING) {
+		vg_pctx_error(pc, node, "a rule is a mapping (id, title, severity, check, ...), "
+					"found %s", vg_ynode_kind(node));
 		return;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		vg_pctx_error(pc, node, "out of memory");
@@ -858,44 +942,55 @@ static void parse_rule(struct loader *ld, struct vg_pctx *pc, struct vg_pack *pk
 	r->meta.id = dup_scalar(pc, node, "id");
 	r->meta.pack = vg_strdup(pk->id);
 	r->meta.source = vg_asprintf("%s:%zu", pc->file, node->line);
+	/* from here on messages name the rule */
 	pc->rule = r;
+	vg_pctx_check_fields(pc, node, rule_fields);
 	if (r->meta.id && !valid_id(r->meta.id, true))
 		vg_pctx_error(pc, vg_ynode_get(node, "id"),
 			      "rule ids are dotted lower-case names (a-z, 0-9, '-', '_')");
 	r->meta.title = dup_scalar(pc, node, "title");
 	r->meta.description = dup_scalar(pc, node, "description");
 	r->meta.rationale = dup_scalar(pc, node, "rationale");
-	if ((n = vg_ynode_get(node, "severity")) && parse_severity(pc, n, &r->default_severity) == 0)
+	/* values of the wrong type were reported by the field check; only
+	 * scalars (literal or from a variable) are looked at again here */
+	n = vg_pctx_value(pc, vg_ynode_get(node, "severity"));
+	if (n && n->type == VG_YNODE_SCALAR && !vg_ynode_is_null(n) &&
+	    parse_severity(pc, n, &r->default_severity) == 0)
 		r->meta.severity = r->default_severity;
 	r->meta.tags = vg_pctx_strv(pc, node, "tags", &r->meta.ntags);
 	r->meta.references = vg_pctx_strv(pc, node, "references", &r->meta.nreferences);
-	if ((n = vg_ynode_get(node, "precision"))) {
+	/* here and below, a value that is not a string was reported by the field check */
+	if ((n = vg_ynode_get(node, "precision")) && vg_pctx_str(pc, node, "precision")) {
 		const char *p = vg_pctx_str(pc, node, "precision");
 		bool ok = false;
 
-		for (size_t i = 0; p && precisions[i]; i++)
+		for (size_t i = 0; precisions[i]; i++)
 			ok |= !strcmp(p, precisions[i]);
 		if (!ok)
 			vg_pctx_error(pc, n, "precision must be very-high, high, medium or low");
 		else
 			r->meta.precision = strdup(p);
 	}
-	if ((n = vg_ynode_get(node, "security_severity"))) {
+	if ((n = vg_ynode_get(node, "security_severity")) &&
+	    vg_pctx_str(pc, node, "security_severity")) {
 		const char *s = vg_pctx_str(pc, node, "security_severity");
 		char *end = NULL;
-		double d = s ? strtod(s, &end) : -1;
+		double d = strtod(s, &end);
 
-		if (!s || !end || *end || d < 0.0 || d > 10.0)
+		/* written so that NaN fails too */
+		if (!end || *end || !(d >= 0.0 && d <= 10.0))
 			vg_pctx_error(pc, n, "security_severity must be a number from 0.0 to 10.0");
 		else
 			r->meta.security_severity = d;
 	}
 	r->meta.sensitive = vg_pctx_bool(pc, node, "sensitive", pk->sensitive);
-	parse_applies(pc, vg_ynode_get(node, "applies"), r);
+	if ((n = vg_ynode_get(node, "applies")) && n->type == VG_YNODE_MAPPING)
+		parse_applies(pc, n, r);
 	parse_remediation(pc, vg_ynode_get(node, "remediation"), r);
-	if ((n = vg_ynode_get(node, "check")))
+	if ((n = vg_ynode_get(node, "check")) && n->type == VG_YNODE_MAPPING)
 		r->check = parse_check(pc, n, 0);
-	parse_examples(pc, vg_ynode_get(node, "examples"), r);
+	if ((n = vg_ynode_get(node, "examples")) && n->type == VG_YNODE_MAPPING)
+		parse_examples(pc, n, r);
 
 	if (r->check) {
 		supported = check_targets(r->check);
@@ -925,7 +1020,7 @@ static void parse_rule(struct loader *ld, struct vg_pctx *pc, struct vg_pack *pk
 		vg_pctx_error(pc, node, "too many rules (at most %d)", VG_MAX_RULES);
 		goto drop;
 	}
-	if (!r->file || !r->meta.pack || !r->meta.source) {
+	if (!r->file || (pk->id && !r->meta.pack) || !r->meta.source) {
 		vg_pctx_error(pc, node, "out of memory");
 		goto drop;
 	}
@@ -976,20 +1071,60 @@ static struct vg_profile *find_profile(const struct vg_policy *pol, const char *
 	return NULL;
 }
 
-static int set_var(struct vg_policy *pol, const char *name, const char *value)
+/* The YAML behind a pack, for positions in messages about it; NULL for none. */
+static const struct vg_ynode *pack_root(const struct loader *ld, const struct vg_pack *pk)
 {
-	struct vg_var *v = find_var(pol, name);
-	char *dup = strdup(value);
+	for (size_t i = 0; i < ld->sources.len; i++) {
+		const struct source *src = ld->sources.items[i];
 
-	if (!dup)
-		return VG_ENOMEM;
-	if (!v) {
-		free(dup);
-		return VG_ENOTFOUND;
+		if (src->pack == pk)
+			return src->doc ? src->doc->root : NULL;
 	}
-	free(v->value);
-	v->value = dup;
-	return 0;
+	return NULL;
+}
+
+/* The key node (not the value) named name in map, or NULL. */
+static const struct vg_ynode *map_key(const struct vg_ynode *map, const char *name)
+{
+	for (size_t i = 0; map && map->type == VG_YNODE_MAPPING && i < map->npairs; i++) {
+		const struct vg_ynode *k = map->pairs[i].key;
+
+		if (k->type == VG_YNODE_SCALAR && !strcmp(k->str, name))
+			return k;
+	}
+	return NULL;
+}
+
+/* The YAML mapping a profile was parsed from (matched by position), or NULL. */
+static const struct vg_ynode *profile_node(const struct loader *ld, const struct vg_profile *pr)
+{
+	const struct vg_ynode *list = vg_ynode_get(pack_root(ld, pr->pack), "profiles");
+
+	for (size_t i = 0; list && list->type == VG_YNODE_SEQUENCE && i < list->nitems; i++) {
+		const struct vg_ynode *n = list->items[i];
+
+		if (n->line == pr->line && n->col == pr->col)
+			return n;
+	}
+	return NULL;
+}
+
+/* Adds "file:line:col: message" at node, or at line/col when node is NULL. */
+static void loader_error(struct loader *ld, const char *file, const struct vg_ynode *node,
+			 size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void loader_error(struct loader *ld, const char *file, const struct vg_ynode *node,
+			 size_t line, size_t col, const char *fmt, ...)
+{
+	char msg[VG_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vg_diags_add(ld->diags, file, node ? node->line : line, node ? node->col : col, "%s", msg);
+	ld->errors++;
 }
 
 /* Collects every pack's variable defaults; a name defined twice is an error. */
@@ -1002,10 +1137,21 @@ static void collect_vars(struct loader *ld)
 			struct vg_var *v;
 
 			if (find_var(ld->pol, pk->vars[j].name)) {
-				vg_diags_add(ld->diags, pk->file, 1, 1,
-					     "variable '%s' is defined by more than one pack",
-					     pk->vars[j].name);
-				ld->errors++;
+				const struct vg_pack *first = NULL;
+
+				for (size_t k = 0; !first && k < i; k++) {
+					const struct vg_pack *o = ld->pol->packs.items[k];
+
+					for (size_t m = 0; m < o->nvars; m++)
+						if (!strcmp(o->vars[m].name, pk->vars[j].name))
+							first = o;
+				}
+				loader_error(ld, pk->file,
+					     map_key(vg_ynode_get(pack_root(ld, pk), "vars"),
+						     pk->vars[j].name),
+					     1, 1, "variable '%s' is already defined by pack '%s' (%s)",
+					     pk->vars[j].name, first && first->id ? first->id : "?",
+					     first ? first->file : "?");
 				continue;
 			}
 			v = calloc(1, sizeof(*v));
@@ -1013,8 +1159,7 @@ static void collect_vars(struct loader *ld)
 			    !(v->value = strdup(pk->vars[j].value)) ||
 			    vg_vec_push(&ld->pol->vars, v) < 0) {
 				var_ptr_free(v);
-				ld->errors++;
-				vg_diags_add(ld->diags, pk->file, 1, 1, "out of memory");
+				loader_error(ld, pk->file, NULL, 1, 1, "out of memory");
 				return;
 			}
 			v->description = vg_strdup(pk->vars[j].description);
@@ -1022,38 +1167,117 @@ static void collect_vars(struct loader *ld)
 	}
 }
 
-/* Applies the profile chain's variables, root first. */
-static int apply_profile_vars(struct loader *ld, const struct vg_profile *pr, size_t depth)
+enum chain_state {
+	CHAIN_OK,
+	CHAIN_UNKNOWN,  /* a profile in it extends one that does not exist */
+	CHAIN_CIRCULAR, /* it comes back to where it started */
+	CHAIN_LONG,     /* longer than VG_MAX_PROFILE_DEPTH (or a loop further up) */
+};
+
+/* The profile's ancestors, nearest first, into chain (room for
+ * VG_MAX_PROFILE_DEPTH); *n gets how many were found before a problem. */
+static enum chain_state profile_chain(const struct vg_policy *pol, const struct vg_profile *pr,
+				      const struct vg_profile **chain, size_t *n)
 {
-	if (depth > VG_MAX_PROFILE_DEPTH) {
-		vg_diags_add(ld->diags, pr->pack->file, pr->line, pr->col,
-			     "profile '%s': 'extends' chain is too long or circular", pr->id);
-		ld->errors++;
-		return VG_EPARSE;
-	}
-	if (pr->extends) {
-		const struct vg_profile *parent = find_profile(ld->pol, pr->extends);
+	const struct vg_profile *cur = pr;
 
-		if (!parent) {
-			vg_diags_add(ld->diags, pr->pack->file, pr->line, pr->col,
-				     "profile '%s' extends unknown profile '%s'", pr->id,
-				     pr->extends);
-			ld->errors++;
-			return VG_EPARSE;
+	*n = 0;
+	while (cur->extends) {
+		const struct vg_profile *parent = find_profile(pol, cur->extends);
+
+		if (!parent)
+			return CHAIN_UNKNOWN;
+		if (parent == pr)
+			return CHAIN_CIRCULAR;
+		if (*n >= VG_MAX_PROFILE_DEPTH)
+			return CHAIN_LONG;
+		chain[(*n)++] = parent;
+		cur = parent;
+	}
+	return CHAIN_OK;
+}
+
+/* Checks every profile, chosen or not, so that `rules lint` sees their
+ * problems: duplicate ids, unknown or circular `extends`, unknown variables. */
+static void validate_profiles(struct loader *ld)
+{
+	const struct vg_profile *chain[VG_MAX_PROFILE_DEPTH];
+
+	for (size_t i = 0; i < ld->pol->packs.len; i++) {
+		struct vg_pack *pk = ld->pol->packs.items[i];
+
+		for (size_t j = 0; j < pk->profiles.len; j++) {
+			const struct vg_profile *pr = pk->profiles.items[j], *first;
+			const struct vg_ynode *node = profile_node(ld, pr);
+			const struct vg_ynode *ext = vg_ynode_get(node, "extends");
+			enum chain_state st;
+			size_t n;
+
+			if (!pr->id)
+				continue;
+			first = find_profile(ld->pol, pr->id);
+			if (first != pr) {
+				loader_error(ld, pk->file, vg_ynode_get(node, "id"), pr->line, pr->col,
+					     "profile '%s' is already defined at %s:%zu", pr->id,
+					     first->pack->file, first->line);
+				continue;
+			}
+			st = profile_chain(ld->pol, pr, chain, &n);
+			if (st == CHAIN_CIRCULAR)
+				loader_error(ld, pk->file, ext, pr->line, pr->col,
+					     "profile '%s': 'extends' chain is circular", pr->id);
+			else if (st == CHAIN_LONG)
+				loader_error(ld, pk->file, ext, pr->line, pr->col,
+					     "profile '%s': 'extends' chain is longer than %d or "
+					     "circular", pr->id, VG_MAX_PROFILE_DEPTH);
+			else if (st == CHAIN_UNKNOWN && n == 0) /* else an ancestor reports it */
+				loader_error(ld, pk->file, ext, pr->line, pr->col,
+					     "profile '%s' extends unknown profile '%s'", pr->id,
+					     pr->extends);
+			for (size_t k = 0; k < pr->nvars; k++)
+				if (!find_var(ld->pol, pr->vars[k].name))
+					loader_error(ld, pk->file,
+						     map_key(vg_ynode_get(node, "vars"),
+							     pr->vars[k].name),
+						     pr->line, pr->col,
+						     "profile '%s' sets unknown variable '%s'", pr->id,
+						     pr->vars[k].name);
 		}
-		if (apply_profile_vars(ld, parent, depth + 1) < 0)
-			return VG_EPARSE;
 	}
-	for (size_t i = 0; i < pr->nvars; i++) {
-		int rc = set_var(ld->pol, pr->vars[i].name, pr->vars[i].value);
+}
 
-		if (rc == VG_ENOTFOUND) {
-			vg_diags_add(ld->diags, pr->pack->file, pr->line, pr->col,
-				     "profile '%s' sets unknown variable '%s'", pr->id,
-				     pr->vars[i].name);
-			ld->errors++;
-		} else if (rc < 0) {
-			return rc;
+static int set_var(struct vg_policy *pol, const char *name, const char *value)
+{
+	struct vg_var *v = find_var(pol, name);
+	char *dup = NULL;
+
+	if (!v)
+		return VG_ENOTFOUND;
+	dup = strdup(value);
+	if (!dup)
+		return VG_ENOMEM;
+	free(v->value);
+	v->value = dup;
+	return 0;
+}
+
+/* Applies the chosen profile's variables, root of the chain first. Problems
+ * in the chain were reported by validate_profiles. */
+static int apply_profile_vars(struct loader *ld, const struct vg_profile *pr)
+{
+	const struct vg_profile *chain[VG_MAX_PROFILE_DEPTH + 1];
+	size_t n;
+
+	if (profile_chain(ld->pol, pr, chain + 1, &n) != CHAIN_OK)
+		return VG_EPARSE;
+	chain[0] = pr;
+	for (size_t i = n + 1; i-- > 0;) {
+		for (size_t k = 0; k < chain[i]->nvars; k++) {
+			int rc = set_var(ld->pol, chain[i]->vars[k].name, chain[i]->vars[k].value);
+
+			/* an unknown name was reported by validate_profiles */
+			if (rc < 0 && rc != VG_ENOTFOUND)
+				return rc;
 		}
 	}
 	return 0;
@@ -1089,47 +1313,76 @@ static void apply_profile_selection(struct vg_policy *pol, const struct vg_profi
 	}
 }
 
+/* "a, b, c" of every profile id, for the unknown-profile message. New string. */
+static char *profile_names(const struct vg_policy *pol)
+{
+	struct vg_buf b;
+
+	vg_buf_init(&b, 2048);
+	for (size_t i = 0; i < pol->packs.len; i++) {
+		const struct vg_pack *pk = pol->packs.items[i];
+
+		for (size_t j = 0; j < pk->profiles.len; j++) {
+			const struct vg_profile *pr = pk->profiles.items[j];
+
+			if (pr->id && vg_buf_printf(&b, "%s%s", b.len ? ", " : "", pr->id) < 0)
+				break;
+		}
+	}
+	return vg_buf_detach(&b);
+}
+
 static int resolve(struct loader *ld, const struct vg_policy_opts *o)
 {
 	const struct vg_profile *pr = NULL;
-	int rc;
+	int rc = 0;
 
 	collect_vars(ld);
+	validate_profiles(ld);
 	if (o->profile) {
 		pr = find_profile(ld->pol, o->profile);
 		if (!pr) {
-			vg_diags_add(ld->diags, "--profile", 1, 1, "unknown profile '%s'", o->profile);
-			ld->errors++;
-			return VG_ENOTFOUND;
+			char *known = profile_names(ld->pol);
+
+			loader_error(ld, "--profile", NULL, 1, 1, "unknown profile '%s' (%s%s)",
+				     o->profile, known && *known ? "known: " : "no profiles defined",
+				     known ? known : "");
+			free(known);
+			rc = VG_ENOTFOUND;
+		} else {
+			int r = apply_profile_vars(ld, pr);
+
+			if (r == VG_ENOMEM)
+				return r;
+			ld->pol->profile = strdup(o->profile);
+			if (!ld->pol->profile)
+				return VG_ENOMEM;
 		}
-		if ((rc = apply_profile_vars(ld, pr, 0)) < 0)
-			return rc;
-		ld->pol->profile = strdup(o->profile);
-		if (!ld->pol->profile)
-			return VG_ENOMEM;
 	}
+	/* --var is checked even after a bad --profile, so that every problem is reported */
 	for (size_t i = 0; i < o->nvars; i++) {
-		const char *eq = strchr(o->vars[i], '=');
+		const char *eq = o->vars[i] ? strchr(o->vars[i], '=') : NULL;
 		char *name;
+		int r;
 
 		if (!eq || eq == o->vars[i]) {
-			vg_diags_add(ld->diags, "--var", 1, 1, "'%s' is not NAME=VALUE", o->vars[i]);
-			ld->errors++;
+			loader_error(ld, "--var", NULL, 1, 1, "'%s' is not NAME=VALUE",
+				     o->vars[i] ? o->vars[i] : "");
 			continue;
 		}
 		name = vg_strndup(o->vars[i], (size_t)(eq - o->vars[i]));
 		if (!name)
 			return VG_ENOMEM;
-		rc = set_var(ld->pol, name, eq + 1);
-		if (rc == VG_ENOTFOUND) {
-			vg_diags_add(ld->diags, "--var", 1, 1, "unknown variable '%s'", name);
-			ld->errors++;
-		}
+		r = set_var(ld->pol, name, eq + 1);
+		if (r == VG_ENOTFOUND)
+			loader_error(ld, "--var", NULL, 1, 1, "unknown variable '%s'", name);
 		free(name);
-		if (rc == VG_ENOMEM)
-			return rc;
+		if (r == VG_ENOMEM)
+			return r;
 	}
-	return ld->errors ? VG_EPARSE : 0;
+	if (rc == 0 && ld->errors)
+		rc = VG_EPARSE;
+	return rc;
 }
 
 static void select_rules(struct vg_policy *pol, const struct vg_profile *pr,
@@ -1211,13 +1464,19 @@ static int load_dir(struct dir_walk *w, const char *rel)
 	int rc;
 
 	if (w->depth > VG_MAX_WALK_DEPTH) {
-		vg_diags_add(w->ld->diags, w->top, 1, 1, "policy directory nested too deeply");
+		vg_diags_add(w->ld->diags, w->top, 1, 1,
+			     "policy directory nested deeper than %d levels at %s",
+			     VG_MAX_WALK_DEPTH, rel);
+		w->ld->errors++;
+		if (w->rc == 0)
+			w->rc = VG_ELIMIT;
 		return VG_ELIMIT;
 	}
 	w->rel = (char *)rel;
 	rc = vg_fs_list(w->fs, rel, load_dir_entry, w, &err);
 	if (rc < 0 && w->rc == 0) {
 		vg_diags_add(w->ld->diags, w->top, 1, 1, "%s", err.msg);
+		w->ld->errors++;
 		w->rc = rc;
 	}
 	return rc;
@@ -1414,7 +1673,9 @@ out:
 int vg_policy_load(struct vg_policy **out, const struct vg_policy_opts *opts,
 		   struct vg_diags *diags, struct vg_error *err)
 {
-	return load(out, opts, NULL, NULL, 0, diags, err);
+	struct vg_policy_opts none = {0};
+
+	return load(out, opts ? opts : &none, NULL, NULL, 0, diags, err);
 }
 
 int vg_policy_load_string(struct vg_policy **out, const char *name, const char *text, size_t len,
@@ -1422,5 +1683,6 @@ int vg_policy_load_string(struct vg_policy **out, const char *name, const char *
 {
 	struct vg_policy_opts o = {0};
 
-	return load(out, &o, name, text ? text : "", text ? len : 0, diags, err);
+	return load(out, &o, name ? name : "<policy>", text ? text : "", text ? len : 0, diags,
+		    err);
 }

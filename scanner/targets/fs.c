@@ -157,7 +157,8 @@ int vg_fs_open(struct vg_fs **out, const char *dir, enum vg_fs_mode mode, struct
 	else if (mode == VG_FS_BENEATH)
 		resolve |= RESOLVE_BENEATH;
 	else
-		return vg_error_set(err, VG_ERROR, "%s: unknown resolution mode %d", dir, (int)mode);
+		return vg_error_set(err, VG_ERROR, "%s: unknown resolution mode %d", dir,
+				    (int)mode);
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOTDIR)
@@ -173,7 +174,7 @@ int vg_fs_open(struct vg_fs **out, const char *dir, enum vg_fs_mode mode, struct
 					  "this kernel lacks openat2 (Linux 5.6+ needed)");
 		else if (errno == EPERM)
 			rc = vg_error_set(err, VG_EUNSUPPORTED,
-					  "%s: openat2 is not permitted here (a seccomp filter?)", dir);
+					  "%s: openat2 is not permitted (a seccomp filter?)", dir);
 		else
 			rc = sys_error(err, errno, dir);
 		goto out;
@@ -403,8 +404,8 @@ static int read_fd(int fd, const char *what, uint64_t size, uint64_t max, struct
 			ncap = cap > limit / 2 ? limit : cap * 2;
 			nbuf = realloc(buf, ncap + 1);
 			if (!nbuf) {
-				rc = vg_error_set(err, VG_ENOMEM, "%s: out of memory (%zu bytes)", what,
-						  ncap);
+				rc = vg_error_set(err, VG_ENOMEM, "%s: out of memory (%zu bytes)",
+						  what, ncap);
 				goto out;
 			}
 			buf = nbuf;
@@ -667,6 +668,7 @@ struct globber {
 	struct vg_vec comps;  /* char *: pattern components, escapes kept */
 	struct vg_vec hits;   /* char *: "/path" */
 	size_t unreadable;
+	size_t reads;         /* listings and lookups so far, against VG_MAX_GLOB_READS */
 	struct vg_error *err;
 	char path[VG_MAX_PATH_BYTES + 1];
 	size_t plen;
@@ -743,6 +745,17 @@ static int glob_skip(struct globber *g, int e)
 	}
 }
 
+/* Wildcard components follow symlinks, so a few links to "." make a small
+ * tree look exponentially large: every listing and lookup is counted. */
+static int glob_budget(struct globber *g)
+{
+	if (++g->reads > VG_MAX_GLOB_READS)
+		return vg_error_set(g->err, VG_ELIMIT,
+				    "/%s: expanding takes more than %d directory reads", g->pattern,
+				    VG_MAX_GLOB_READS);
+	return 0;
+}
+
 /* Lists g->path into ents; on failure ents stays empty and the reason is
  * counted (or returned when fatal). */
 static int glob_list(struct globber *g, bool nofollow, bool types, struct vg_vec *ents)
@@ -750,6 +763,9 @@ static int glob_list(struct globber *g, bool nofollow, bool types, struct vg_vec
 	struct vg_error lerr = {0};
 	int fd, rc;
 
+	rc = glob_budget(g);
+	if (rc < 0)
+		return rc;
 	fd = fs_openat(g->fs, gpath(g), O_RDONLY | O_DIRECTORY | (nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return glob_skip(g, errno);
@@ -838,6 +854,21 @@ static int expand_listing(struct globber *g, size_t i)
 	return rc;
 }
 
+/* A literal last component matches when the path exists (a dangling symlink does). */
+static int expand_last_literal(struct globber *g)
+{
+	int fd, rc;
+
+	rc = glob_budget(g);
+	if (rc < 0)
+		return rc;
+	fd = fs_openat(g->fs, g->path, O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		return glob_skip(g, errno);
+	close(fd);
+	return add_hit(g);
+}
+
 /* Matches components i.. below g->path. Literal components are looked up
  * directly, so "/etc/ssh/sshd_config" lists nothing. */
 static int expand(struct globber *g, size_t i)
@@ -857,18 +888,7 @@ static int expand(struct globber *g, size_t i)
 		g->unreadable++;
 		return 0;
 	}
-	if (i + 1 == g->comps.len) {
-		int fd = fs_openat(g->fs, g->path, O_PATH | O_NOFOLLOW);
-
-		if (fd < 0) {
-			rc = glob_skip(g, errno);
-		} else {
-			close(fd);
-			rc = add_hit(g);
-		}
-	} else {
-		rc = expand(g, i + 1);
-	}
+	rc = i + 1 == g->comps.len ? expand_last_literal(g) : expand(g, i + 1);
 	path_pop(g, saved);
 	return rc;
 }

@@ -91,7 +91,8 @@ int vg_fs_open_dir(struct vg_fs *fs, int at, const char *path, int *out, struct 
 /* Expands an absolute glob (vg_glob_match syntax; "**" allowed) inside the fs,
  * calling fn with each matching existing path (absolute, inside the fs), in
  * lexical order. Directories that cannot be read are skipped and counted in
- * *unreadable (may be NULL). At most VG_MAX_GLOB_MATCHES paths (then VG_ELIMIT). */
+ * *unreadable (may be NULL). At most VG_MAX_GLOB_MATCHES paths and
+ * VG_MAX_GLOB_READS directory reads (then VG_ELIMIT, and fn is not called). */
 typedef int (*vg_fs_glob_fn)(void *ud, const char *path);
 int vg_fs_glob(struct vg_fs *fs, const char *pattern, vg_fs_glob_fn fn, void *ud,
 	       size_t *unreadable, struct vg_error *err);

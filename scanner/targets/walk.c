@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Depth-first walk of a tree in lexical order through directory descriptors, never following symlinks. */
+/* Depth-first walk of a tree in lexical order through directory fds, never following symlinks. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -83,12 +83,12 @@ static void path_pop(struct walker *w, size_t saved)
 	w->path[saved] = '\0';
 }
 
-static bool excluded(const struct walker *w)
+static bool excluded(const struct walker *w, bool is_dir)
 {
 	for (size_t i = 0; i < w->opts->nexclude; i++)
 		if (w->opts->exclude[i] && vg_glob_match(w->opts->exclude[i], w->path))
 			return true;
-	return false;
+	return w->opts->skip && w->opts->skip(w->opts->skip_ud, w->path, is_dir);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -179,7 +179,7 @@ static int visit_dir(struct walker *w, int parent, const char *name, size_t dept
 
 	if (w->opts->skip_git_dir && strcmp(name, ".git") == 0)
 		return 0;
-	if (excluded(w))
+	if (excluded(w, true))
 		return 0;
 	rc = vg_fs_open_dir(w->fs, parent, name, &fd, &w->scratch);
 	if (rc == VG_ENOMEM) {
@@ -198,8 +198,9 @@ static int visit_dir(struct walker *w, int parent, const char *name, size_t dept
 		/* an empty directory at the limit loses nothing */
 		rc = 0;
 		if (has_entries(fd))
-			rc = report(w, VG_ELIMIT, "%s: nested deeper than %zu directories, not walked",
-				    w->path, w->max_depth);
+			rc = report(w, VG_ELIMIT,
+				    "%s: nested deeper than %zu directories, not walked", w->path,
+				    w->max_depth);
 	} else {
 		rc = walk_dir(w, fd, depth + 1);
 	}
@@ -245,7 +246,7 @@ static int walk_dir(struct walker *w, int fd, size_t depth)
 					    strerror_r(errno, buf, sizeof(buf)));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = visit_dir(w, fd, name, depth);
-		} else if (!excluded(w) && w->fn) {
+		} else if (!excluded(w, false) && w->fn) {
 			memset(&e, 0, sizeof(e));
 			e.path = w->path;
 			e.name = name;
@@ -288,8 +289,8 @@ static int set_start(struct walker *w, const char *start, struct vg_error *err)
 		if (n == 0 || (n == 1 && *b == '.'))
 			continue;
 		if (n >= sizeof(comp))
-			return vg_error_set(err, VG_ELIMIT, "%.64s...: name longer than %zu bytes", b,
-					    sizeof(comp) - 1);
+			return vg_error_set(err, VG_ELIMIT, "%.64s...: name longer than %zu bytes",
+					    b, sizeof(comp) - 1);
 		memcpy(comp, b, n);
 		comp[n] = '\0';
 		if (!path_push(w, comp, &saved))

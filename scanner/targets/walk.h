@@ -21,6 +21,10 @@ struct vg_walk_opts {
 	size_t nexclude;
 	bool skip_git_dir;           /* never descend into ".git" */
 	size_t max_depth;            /* 0: VG_MAX_WALK_DEPTH */
+	/* Optional: true leaves the entry out (a directory is pruned), e.g. for
+	 * .gitignore rules. path is relative to the fs root. */
+	bool (*skip)(void *ud, const char *path, bool is_dir);
+	void *skip_ud;
 };
 
 /* Called for every entry that is not a directory (regular files, symlinks,

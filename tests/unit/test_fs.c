@@ -414,7 +414,8 @@ static void test_devices_refused(void **state)
 	(void)state;
 	alarm(20);
 	fs = open_fs("/", VG_FS_IN_ROOT);
-	expect_read_error(fs, "/dev/null", VG_EUNSUPPORTED, "/dev/null is a char-device (not read)");
+	expect_read_error(fs, "/dev/null", VG_EUNSUPPORTED,
+			  "/dev/null is a char-device (not read)");
 	expect_read_error(fs, "dev/zero", VG_EUNSUPPORTED, "char-device");
 	assert_int_equal(vg_file_read("/dev/zero", 1024, &b, &err), VG_EUNSUPPORTED);
 	assert_null(b.data);
@@ -763,6 +764,9 @@ static void test_glob(void **state)
 	put_link(t->root, "etc/linkdir", "sub");
 	put_link(t->root, "etc/dangling.conf", "/nowhere");
 	put_link(t->root, "loop", "loop");
+	mkdirs(t->root, "o/a");
+	put_str(t->root, "o/a/x", "");
+	put_str(t->root, "o/a.b", "");
 
 	fs = open_fs(t->root, VG_FS_IN_ROOT);
 	expect_glob(fs, "/etc/*.conf", (const char *const[]){"/etc/[x].conf", "/etc/a.conf",
@@ -792,17 +796,30 @@ static void test_glob(void **state)
 	expect_glob(fs, "/**/**/e.conf", (const char *const[]){"/etc/sub/deep/e.conf", NULL}, 0);
 	expect_glob(fs, "/./etc/./ssh/*", (const char *const[]){"/etc/ssh/sshd_config", NULL}, 0);
 	expect_glob(fs, "/", (const char *const[]){"/", NULL}, 0);
+	/* whole paths in strcmp order, not in the order a depth-first walk meets them */
+	expect_glob(fs, "/o/**", (const char *const[]){"/o", "/o/a", "/o/a.b", "/o/a/x", NULL}, 0);
+	expect_glob(fs, "/o/*/x", (const char *const[]){"/o/a/x", NULL}, 0);
 	expect_glob(fs, "/lo*/x", (const char *const[]){NULL}, 0);
 	expect_glob(fs, "/lo*", (const char *const[]){"/loop", NULL}, 0);
 	vg_fs_free(fs);
 }
 
+/* Counts paths and stops the expansion with 7 at the second one. */
 static int stop_glob(void *ud, const char *path)
 {
 	size_t *n = ud;
 
 	(void)path;
 	return ++*n == 2 ? 7 : 0;
+}
+
+static int count_glob(void *ud, const char *path)
+{
+	size_t *n = ud;
+
+	assert_int_equal(path[0], '/');
+	++*n;
+	return 0;
 }
 
 static void test_glob_unreadable_and_stop(void **state)
@@ -830,29 +847,34 @@ static void test_glob_unreadable_and_stop(void **state)
 	vg_fs_free(fs);
 }
 
-static void test_glob_match_cap(void **state)
+/* Ten links to "." make every "*" component branch tenfold without any real
+ * files: the caps, not the size of the tree, must end such an expansion. */
+static void test_glob_caps(void **state)
 {
 	struct tmp *t = *state;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
-	char path[512];
 	size_t n = 0;
-	int dfd;
 
-	mkdirs(t->root, "many");
-	snprintf(path, sizeof(path), "%s/many", t->root);
-	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(dfd >= 0);
-	for (int i = 0; i <= VG_MAX_GLOB_MATCHES; i++) {
-		char name[32];
+	for (int i = 0; i < 10; i++) {
+		char name[16];
 
-		snprintf(name, sizeof(name), "f%d", i);
-		assert_int_equal(mknodat(dfd, name, S_IFREG | 0644, 0), 0);
+		snprintf(name, sizeof(name), "s%d", i);
+		put_link(t->root, name, ".");
 	}
-	close(dfd);
 	fs = open_fs(t->root, VG_FS_BENEATH);
-	assert_int_equal(vg_fs_glob(fs, "/many/*", stop_glob, &n, NULL, &err), VG_ELIMIT);
-	assert_non_null(strstr(err.msg, "matches more than"));
+	/* 10^5 paths exactly: at the cap, still fine */
+	assert_int_equal(vg_fs_glob(fs, "/*/*/*/*/*", count_glob, &n, NULL, &err), 0);
+	assert_int_equal(n, VG_MAX_GLOB_MATCHES);
+	n = 0;
+	/* 10^6 paths: refused, and fn never sees a partial list */
+	assert_int_equal(vg_fs_glob(fs, "/*/*/*/*/*/*", count_glob, &n, NULL, &err), VG_ELIMIT);
+	assert_non_null(strstr(err.msg, "matches more than 100000 paths"));
+	assert_int_equal(n, 0);
+	/* no match at all, but 10^6 lookups on the way */
+	assert_int_equal(vg_fs_glob(fs, "/*/*/*/*/*/*/none", count_glob, &n, NULL, &err),
+			 VG_ELIMIT);
+	assert_non_null(strstr(err.msg, "more than 1000000 directory reads"));
 	assert_int_equal(n, 0);
 	vg_fs_free(fs);
 }
@@ -880,7 +902,7 @@ int main(void)
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test_setup_teardown(test_glob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glob_unreadable_and_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_glob_match_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glob_caps, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

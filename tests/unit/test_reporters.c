@@ -436,6 +436,27 @@ static void test_text_color(void **state)
 	free(out);
 }
 
+/* An error stays an error even when a baseline matched it: it still fails the scan. */
+static void test_text_suppressed_error(void **state)
+{
+	struct vg_results *r = vg_results_new();
+	struct vg_rule_meta *m = add_rule(r, "files.mode", VG_SEV_LOW);
+	struct vg_finding *f;
+	char *out;
+
+	r->owns_rules = true;
+	f = add_finding(r, m, VG_STATUS_ERROR, "etc/shadow", 0, 0, NULL, "permission denied");
+	f->suppression = VG_SUPPRESS_BASELINE;
+	out = render(&vg_reporter_text, r, NULL);
+	assert_true(has_line(out, "Errors:"));
+	assert_true(has_line(out, "  files.mode  etc/shadow  permission denied"));
+	assert_null(strstr(out, "suppressed"));
+	assert_non_null(strstr(last_line(out), ", 1 error, "));
+	assert_int_equal(vg_results_exit_code(r), 2);
+	free(out);
+	vg_results_free(r);
+}
+
 /* A file name and evidence that try to forge report lines and terminal sequences. */
 static void test_text_hostile(void **state)
 {
@@ -1295,6 +1316,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_verbose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_color, setup, teardown),
+		cmocka_unit_test(test_text_suppressed_error),
 		cmocka_unit_test(test_text_hostile),
 		cmocka_unit_test_setup_teardown(test_text_write_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_document, setup, teardown),

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for facts/modules.c and checks/kernel_modules.c: modprobe.d, /proc/modules, the check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks/check.h"
+#include "engine/scan.h"
+#include "error.h"
+#include "facts/modules.h"
+#include "limits.h"
+#include "policy/policy.h"
+#include "targets/fs.h"
+#include "util.h"
+
+struct tmp {
+	char dir[256];  /* the mkdtemp directory */
+	char root[300]; /* dir/root: the target's root */
+	struct vg_fs *fs;
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+static int setup(void **state)
+{
+	struct tmp *t = calloc(1, sizeof(*t));
+	const char *base = getenv("TMPDIR");
+
+	if (!t)
+		return -1;
+	snprintf(t->dir, sizeof(t->dir), "%s/vg_modules_XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(t->dir)) {
+		free(t);
+		return -1;
+	}
+	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
+	if (mkdir(t->root, 0755) < 0)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tmp *t = *state;
+
+	vg_fs_free(t->fs);
+	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	return 0;
+}
+
+static void put(struct tmp *t, const char *rel, const char *s)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
+	for (char *p = path + strlen(t->root) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(s, f);
+	fclose(f);
+}
+
+static struct vg_fs *fs_of(struct tmp *t)
+{
+	struct vg_error err = {0};
+
+	if (!t->fs)
+		assert_int_equal(vg_fs_open(&t->fs, t->root, VG_FS_IN_ROOT, &err), 0);
+	return t->fs;
+}
+
+static void assert_msg(const char *msg, const char *needle)
+{
+	if (!msg || !strstr(msg, needle))
+		fail_msg("'%s' does not contain '%s'", msg ? msg : "(null)", needle);
+}
+
+static void parse_ok(struct vg_modprobe_facts *f, const char *file, const char *text)
+{
+	struct vg_error err = {0};
+
+	if (vg_modprobe_parse(f, file, text, strlen(text), &err) != 0)
+		fail_msg("parse: %s", err.msg);
+}
+
+/* ---- parsing from strings ---- */
+
+static void test_normalize(void **state)
+{
+	struct vg_error err = {0};
+	char *n = NULL;
+
+	(void)state;
+	assert_int_equal(vg_module_normalize(&n, "usb-storage", 11, &err), 0);
+	assert_string_equal(n, "usb_storage");
+	free(n);
+	/* a range inside brackets keeps its '-' */
+	assert_int_equal(vg_module_normalize(&n, "snd-[a-c]x", 10, &err), 0);
+	assert_string_equal(n, "snd_[a-c]x");
+	free(n);
+	assert_int_equal(vg_module_normalize(&n, "", 0, &err), VG_EPARSE);
+	assert_int_equal(vg_module_normalize(&n, "a b", 3, &err), VG_EPARSE);
+	assert_int_equal(vg_module_normalize(&n, "../x", 4, &err), VG_EPARSE);
+	assert_null(n);
+}
+
+static void test_parse_lines(void **state)
+{
+	struct vg_modprobe_facts f;
+	const struct vg_modprobe_entry *e;
+
+	(void)state;
+	vg_modprobe_facts_init(&f);
+	parse_ok(&f, "/etc/modprobe.d/cis.conf",
+		 "# CIS 1.1.1\n"                              /* 1 */
+		 "install cramfs /bin/false\n"                /* 2 */
+		 "blacklist cramfs\n"                         /* 3 */
+		 "  install   usb-storage\t /bin/true  \n"    /* 4 */
+		 "blacklist usb_storage extra words\n"        /* 5 */
+		 "options snd-hda-intel model=auto\n"         /* 6 */
+		 "alias net-pf-33 rds\n"                      /* 7 */
+		 "install dccp \\\n"                          /* 8 */
+		 "  /bin/false\n"                             /* 9: continued */
+		 "install cramfs /bin/sh -c 'modprobe -i cramfs'\n" /* 10: first install wins */
+		 "install hfs* /usr/bin/false\n"              /* 11: a pattern */
+		 "install hfsplus /bin/bash\n");              /* 12: comes after the pattern */
+	assert_int_equal(f.warnings.len, 0);
+	e = vg_modprobe_install(&f, "cramfs");
+	assert_non_null(e);
+	assert_string_equal(e->command, "/bin/false");
+	assert_int_equal(e->line, 2);
+	assert_string_equal(e->file, "/etc/modprobe.d/cis.conf");
+	e = vg_modprobe_install(&f, "usb_storage");
+	assert_non_null(e);
+	assert_string_equal(e->command, "/bin/true");
+	assert_non_null(vg_modprobe_blacklist(&f, "usb_storage"));
+	assert_int_equal(vg_modprobe_blacklist(&f, "usb_storage")->line, 5);
+	assert_int_equal(vg_modprobe_blacklist(&f, "cramfs")->line, 3);
+	assert_null(vg_modprobe_blacklist(&f, "dccp"));
+	e = vg_modprobe_install(&f, "dccp");
+	assert_non_null(e);
+	assert_string_equal(e->command, "/bin/false");
+	assert_int_equal(e->line, 8);
+	assert_string_equal(vg_modprobe_install(&f, "hfsplus")->command, "/usr/bin/false");
+	assert_string_equal(vg_modprobe_install(&f, "hfs")->command, "/usr/bin/false");
+	assert_null(vg_modprobe_install(&f, "udf"));
+	assert_int_equal(f.files, 1);
+	vg_modprobe_facts_finish(&f);
+}
+
+static void test_parse_bad_lines(void **state)
+{
+	struct vg_modprobe_facts f;
+
+	(void)state;
+	vg_modprobe_facts_init(&f);
+	parse_ok(&f, "/etc/modprobe.d/bad.conf",
+		 "install\n"                     /* 1 */
+		 "install cramfs\n"              /* 2: no command */
+		 "blacklist\n"                   /* 3 */
+		 "frobnicate cramfs\n"           /* 4 */
+		 "blacklist\tfreevxfs\n"         /* 5: fine */
+		 "include /etc/other.conf\n"     /* 6: not parsed by kmod */
+		 "install jffs2 /bin/false\\");  /* 7: a continuation at the end */
+	assert_int_equal(f.warnings.len, 5);
+	assert_msg(f.warnings.items[0], "bad.conf:1: install without a module");
+	assert_msg(f.warnings.items[1], "bad.conf:2: install without a command");
+	assert_msg(f.warnings.items[2], "bad.conf:3: blacklist without a module");
+	assert_msg(f.warnings.items[3], "bad.conf:4: unknown keyword");
+	assert_msg(f.warnings.items[4], "bad.conf:6: unknown keyword");
+	assert_non_null(vg_modprobe_blacklist(&f, "freevxfs"));
+	assert_null(vg_modprobe_install(&f, "cramfs"));
+	assert_string_equal(vg_modprobe_install(&f, "jffs2")->command, "/bin/false\\");
+	vg_modprobe_facts_finish(&f);
+}
+
+static void test_command_disables(void **state)
+{
+	(void)state;
+	assert_true(vg_modprobe_command_disables("/bin/false"));
+	assert_true(vg_modprobe_command_disables("/bin/true"));
+	assert_true(vg_modprobe_command_disables("/usr/bin/false"));
+	assert_true(vg_modprobe_command_disables("true"));
+	assert_false(vg_modprobe_command_disables("/bin/true; modprobe -i cramfs"));
+	assert_false(vg_modprobe_command_disables("/bin/false || modprobe -i cramfs"));
+	assert_false(vg_modprobe_command_disables("/sbin/modprobe --ignore-install cramfs"));
+	assert_false(vg_modprobe_command_disables(""));
+}
+
+static void test_parse_binary_and_cap(void **state)
+{
+	static const char nul[] = "blacklist cramfs\n\0\x01\x02";
+	struct vg_modprobe_facts f;
+	struct vg_error err = {0};
+	size_t n = (size_t)VG_MAX_CONFIG_ENTRIES + 1, len = 0;
+	char *text = malloc(n * 14);
+
+	(void)state;
+	assert_non_null(text);
+	vg_modprobe_facts_init(&f);
+	assert_int_equal(vg_modprobe_parse(&f, "/etc/modprobe.d/x.conf", nul, sizeof(nul) - 1,
+					   &err), VG_EPARSE);
+	assert_msg(err.msg, "/etc/modprobe.d/x.conf: binary data");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, 14, "blacklist m%zu\n", i % 10);
+	assert_int_equal(vg_modprobe_parse(&f, "/etc/modprobe.d/y.conf", text, len, &err),
+			 VG_ELIMIT);
+	assert_msg(err.msg, "/etc/modprobe.d/y.conf:");
+	vg_modprobe_facts_finish(&f);
+	free(text);
+}
+
+static void test_loaded_parse(void **state)
+{
+	static const char text[] =
+		"nf_tables 327680 0 - Live 0x0000000000000000\n"
+		"usb_storage 81920 1 uas, Live 0x0000000000000000\n"
+		"\n"
+		"cramfs 16384 0 - Live 0x0000000000000000 (E)\n";
+	struct vg_modules_loaded m;
+	struct vg_error err = {0};
+
+	(void)state;
+	assert_int_equal(vg_modules_parse_loaded(&m, text, sizeof(text) - 1, &err), 0);
+	assert_int_equal(m.names.len, 3);
+	assert_true(vg_modules_is_loaded(&m, "cramfs"));
+	assert_true(vg_modules_is_loaded(&m, "usb_storage"));
+	assert_false(vg_modules_is_loaded(&m, "udf"));
+	vg_vec_finish(&m.names, free);
+	assert_int_equal(vg_modules_parse_loaded(&m, "a 1\0", 4, &err), VG_EPARSE);
+	vg_vec_finish(&m.names, free);
+}
+
+/* ---- from a root filesystem ---- */
+
+static void test_tree_masking(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_modprobe_facts *f = NULL;
+	struct vg_error err = {0};
+	const struct vg_modprobe_entry *e;
+
+	/* the vendor disables cramfs; the administrator's same-named file replaces it */
+	put(t, "lib/modprobe.d/cramfs.conf", "install cramfs /bin/false\nblacklist cramfs\n");
+	put(t, "etc/modprobe.d/cramfs.conf", "blacklist cramfs\n");
+	/* names sort across directories: 10-a before 20-b, so 10-a's install wins */
+	put(t, "usr/lib/modprobe.d/20-b.conf", "install udf /bin/bash\n");
+	put(t, "run/modprobe.d/10-a.conf", "install udf /bin/true\n");
+	put(t, "etc/modprobe.d/udf.conf.disabled", "blacklist udf\n");
+	f = NULL;
+	assert_int_equal(vg_modprobe_collect(&f, fs_of(t), &err), 0);
+	assert_null(vg_modprobe_install(f, "cramfs"));
+	e = vg_modprobe_blacklist(f, "cramfs");
+	assert_non_null(e);
+	assert_string_equal(e->file, "/etc/modprobe.d/cramfs.conf");
+	e = vg_modprobe_install(f, "udf");
+	assert_string_equal(e->command, "/bin/true");
+	assert_string_equal(e->file, "/run/modprobe.d/10-a.conf");
+	assert_null(vg_modprobe_blacklist(f, "udf"));
+	assert_int_equal(f->files, 3);
+	vg_modprobe_facts_free(f);
+}
+
+static void test_tree_huge(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_modprobe_facts *f = NULL;
+	struct vg_error err = {0};
+	char path[512];
+
+	put(t, "etc/modprobe.d/big.conf", "");
+	snprintf(path, sizeof(path), "%s/etc/modprobe.d/big.conf", t->root);
+	assert_int_equal(truncate(path, (off_t)VG_MAX_CONFIG_FILE_BYTES + 1), 0);
+	assert_int_equal(vg_modprobe_collect(&f, fs_of(t), &err), VG_ELIMIT);
+	assert_null(f);
+	assert_msg(err.msg, "big.conf");
+}
+
+static void test_loaded_live(void **state)
+{
+	struct vg_modules_loaded *m = NULL;
+	struct vg_fs *fs = NULL;
+	struct vg_error err = {0};
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(vg_fs_open(&fs, "/", VG_FS_IN_ROOT, &err), 0);
+	assert_int_equal(vg_modules_collect_loaded(&m, fs, &err), 0);
+	assert_non_null(m);
+	/* kernels without module support have no /proc/modules */
+	assert_int_equal(m->no_module_support, stat("/proc/modules", &st) != 0);
+	if (m->no_module_support)
+		assert_int_equal(m->names.len, 0);
+	assert_false(vg_modules_is_loaded(m, "vigil_no_such_module"));
+	vg_modules_loaded_free(m);
+	vg_fs_free(fs);
+}
+
+/* ---- the check type, through the engine ---- */
+
+static const char pack[] =
+	"pack: t\n"
+	"title: t\n"
+	"targets: [root, host]\n"
+	"rules:\n"
+	"  - id: t.cramfs\n"
+	"    title: cramfs\n"
+	"    severity: low\n"
+	"    check: {kernel_modules: {module: cramfs, disabled: true, loaded: false}}\n"
+	"  - id: t.usb\n"
+	"    title: usb\n"
+	"    severity: low\n"
+	"    check: {kernel_modules: {module: usb-storage, disabled: true}}\n"
+	"  - id: t.enabled\n"
+	"    title: enabled\n"
+	"    severity: low\n"
+	"    check: {kernel_modules: {module: udf, disabled: false}}\n"
+	"  - id: t.loaded\n"
+	"    title: loaded\n"
+	"    severity: low\n"
+	"    check: {kernel_modules: {module: vigil_no_such_module, loaded: false}}\n";
+
+static struct vg_policy *load_pack(void)
+{
+	struct vg_policy *pol = NULL;
+	struct vg_diags d;
+	struct vg_error err = {0};
+
+	vg_diags_init(&d);
+	if (vg_policy_load_string(&pol, "t.yaml", pack, strlen(pack), &d, &err) != 0)
+		fail_msg("policy: %s %s", err.msg, d.count ? d.msgs[0] : "");
+	vg_diags_finish(&d);
+	return pol;
+}
+
+static struct vg_results *scan_rule(struct vg_fs *fs, bool live, struct vg_policy *pol,
+				    const char *id)
+{
+	struct vg_results *res = vg_results_new();
+	struct vg_scan_opts o = {.jobs = 1};
+	struct vg_target tg = {.kind = live ? VG_TARGET_HOST : VG_TARGET_ROOT,
+			       .label = (char *)"test", .start = (char *)"", .live = live};
+	struct vg_error err = {0};
+	const struct vg_rule *r = vg_policy_find_rule(pol, id);
+
+	assert_non_null(res);
+	assert_non_null(r);
+	tg.fs = fs;
+	assert_int_equal(vg_scan_rule_on_target(res, r, &tg, &o, &err), 0);
+	return res;
+}
+
+static const struct vg_finding *find_obj(const struct vg_results *res, const char *needle)
+{
+	for (size_t i = 0; i < res->findings.len; i++) {
+		const struct vg_finding *f = res->findings.items[i];
+
+		if (f->message && strstr(f->message, needle))
+			return f;
+	}
+	fail_msg("no finding with '%s'", needle);
+	return NULL;
+}
+
+static void test_check_offline(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_policy *pol = load_pack();
+	struct vg_results *res;
+	const struct vg_finding *f;
+
+	put(t, "etc/modprobe.d/cramfs.conf", "install cramfs /bin/true; modprobe -i cramfs\n");
+	put(t, "etc/modprobe.d/usb.conf", "install usb_storage /bin/false\nblacklist usb-storage\n");
+	put(t, "usr/lib/modprobe.d/udf.conf", "blacklist udf\n");
+
+	/* a command that still loads it, and no blacklist: two findings */
+	res = scan_rule(fs_of(t), false, pol, "t.cramfs");
+	assert_int_equal(res->findings.len, 2);
+	f = find_obj(res, "runs a command");
+	assert_int_equal(f->status, VG_STATUS_FAIL);
+	assert_string_equal(f->loc.path, "/etc/modprobe.d/cramfs.conf");
+	assert_int_equal(f->loc.line, 1);
+	assert_string_equal(f->loc.object, "module:cramfs");
+	assert_string_equal(f->evidence, "install cramfs /bin/true; modprobe -i cramfs");
+	f = find_obj(res, "not blacklisted");
+	assert_null(f->loc.path);
+	vg_results_free(res);
+
+	/* '-' and '_' are the same module */
+	res = scan_rule(fs_of(t), false, pol, "t.usb");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_PASS);
+	vg_results_free(res);
+
+	res = scan_rule(fs_of(t), false, pol, "t.enabled");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_FAIL);
+	assert_string_equal(f->loc.path, "/usr/lib/modprobe.d/udf.conf");
+	assert_msg(f->message, "udf is blacklisted");
+	vg_results_free(res);
+
+	/* loaded modules need the live kernel */
+	res = scan_rule(fs_of(t), false, pol, "t.loaded");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_NOT_APPLICABLE);
+	assert_msg(f->message, "needs the live system");
+	vg_results_free(res);
+
+	/* binary garbage: an error naming the file */
+	{
+		char path[512];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/etc/modprobe.d/zz.conf", t->root);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fwrite("blacklist x\n\0", 1, 13, fp);
+		fclose(fp);
+	}
+	vg_fs_free(t->fs);
+	t->fs = NULL;
+	res = scan_rule(fs_of(t), false, pol, "t.usb");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_ERROR);
+	assert_msg(f->message, "zz.conf: binary data");
+	vg_results_free(res);
+	vg_policy_free(pol);
+}
+
+static void test_check_live(void **state)
+{
+	struct vg_policy *pol = load_pack();
+	struct vg_fs *fs = NULL;
+	struct vg_error err = {0};
+	struct vg_results *res;
+	const struct vg_finding *f;
+
+	(void)state;
+	assert_int_equal(vg_fs_open(&fs, "/", VG_FS_IN_ROOT, &err), 0);
+	res = scan_rule(fs, true, pol, "t.loaded");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_PASS);
+	assert_msg(f->message, "not loaded");
+	vg_results_free(res);
+	vg_fs_free(fs);
+	vg_policy_free(pol);
+}
+
+static void test_check_parse_errors(void **state)
+{
+	static const char *const bad[][2] = {
+		{"{kernel_modules: {module: cramfs}}", "needs 'disabled' or 'loaded'"},
+		{"{kernel_modules: {disabled: true}}", "module"},
+		{"{kernel_modules: {module: \"cram*\", disabled: true}}", "not a pattern"},
+		{"{kernel_modules: {module: \"a b\", disabled: true}}", "invalid module name"},
+		{"{kernel_modules: {module: cramfs, disabled: true, blacklisted: true}}",
+		 "blacklisted"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vg_policy *pol = NULL;
+		struct vg_diags d;
+		struct vg_error err = {0};
+		char text[512];
+		bool found = false;
+
+		snprintf(text, sizeof(text),
+			 "pack: t\ntitle: t\nrules:\n  - id: t.x\n    title: x\n"
+			 "    severity: low\n    check: %s\n", bad[i][0]);
+		vg_diags_init(&d);
+		assert_int_not_equal(vg_policy_load_string(&pol, "t.yaml", text, strlen(text), &d,
+							   &err), 0);
+		for (size_t j = 0; j < d.count; j++)
+			found |= strstr(d.msgs[j], bad[i][1]) != NULL;
+		if (!found)
+			fail_msg("%s: no message with '%s' (first: %s)", bad[i][0], bad[i][1],
+				 d.count ? d.msgs[0] : "-");
+		vg_diags_finish(&d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_parse_lines),
+		cmocka_unit_test(test_parse_bad_lines),
+		cmocka_unit_test(test_command_disables),
+		cmocka_unit_test(test_parse_binary_and_cap),
+		cmocka_unit_test(test_loaded_parse),
+		cmocka_unit_test_setup_teardown(test_tree_masking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_huge, setup, teardown),
+		cmocka_unit_test(test_loaded_live),
+		cmocka_unit_test_setup_teardown(test_check_offline, setup, teardown),
+		cmocka_unit_test(test_check_live),
+		cmocka_unit_test(test_check_parse_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

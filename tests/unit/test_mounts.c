@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests for facts/mounts.c and checks/mounts.c: fstab, mount units, live mounts, the check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks/check.h"
+#include "engine/scan.h"
+#include "error.h"
+#include "facts/mounts.h"
+#include "limits.h"
+#include "policy/policy.h"
+#include "targets/fs.h"
+#include "util.h"
+
+struct tmp {
+	char dir[256];  /* the mkdtemp directory */
+	char root[300]; /* dir/root: the target's root */
+	struct vg_fs *fs;
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+static int setup(void **state)
+{
+	struct tmp *t = calloc(1, sizeof(*t));
+	const char *base = getenv("TMPDIR");
+
+	if (!t)
+		return -1;
+	snprintf(t->dir, sizeof(t->dir), "%s/vg_mounts_XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(t->dir)) {
+		free(t);
+		return -1;
+	}
+	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
+	if (mkdir(t->root, 0755) < 0)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tmp *t = *state;
+
+	vg_fs_free(t->fs);
+	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	return 0;
+}
+
+static void put(struct tmp *t, const char *rel, const char *s)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
+	for (char *p = path + strlen(t->root) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(s, f);
+	fclose(f);
+}
+
+static void put_link(struct tmp *t, const char *rel, const char *target)
+{
+	char path[1024];
+
+	put(t, rel, "");
+	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static struct vg_fs *fs_of(struct tmp *t)
+{
+	struct vg_error err = {0};
+
+	if (!t->fs)
+		assert_int_equal(vg_fs_open(&t->fs, t->root, VG_FS_IN_ROOT, &err), 0);
+	return t->fs;
+}
+
+static void assert_msg(const char *msg, const char *needle)
+{
+	if (!msg || !strstr(msg, needle))
+		fail_msg("'%s' does not contain '%s'", msg ? msg : "(null)", needle);
+}
+
+/* ---- parsing from strings ---- */
+
+static void test_unescape(void **state)
+{
+	static const char *const cases[][2] = {
+		{"/mnt/my\\040disk", "/mnt/my disk"},
+		{"a\\011b\\012c", "a\tb\nc"},
+		{"back\\134slash", "back\\slash"},
+		{"\\000nul", "\\000nul"},   /* a NUL stays escaped */
+		{"\\999", "\\999"},         /* not octal */
+		{"end\\04", "end\\04"},     /* too short */
+		{"end\\", "end\\"},
+		{"\\1011", "A1"},
+	};
+	char *out = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(vg_mounts_unescape(&out, cases[i][0], strlen(cases[i][0])), 0);
+		assert_string_equal(out, cases[i][1]);
+		free(out);
+	}
+}
+
+static void test_normalize(void **state)
+{
+	struct vg_error err = {0};
+	char *p = NULL;
+
+	(void)state;
+	assert_int_equal(vg_mounts_normalize(&p, "//var///log/", &err), 0);
+	assert_string_equal(p, "/var/log");
+	free(p);
+	assert_int_equal(vg_mounts_normalize(&p, "/", &err), 0);
+	assert_string_equal(p, "/");
+	free(p);
+	assert_int_equal(vg_mounts_normalize(&p, "tmp", &err), VG_EPARSE);
+	assert_null(p);
+	assert_msg(err.msg, "not an absolute path");
+}
+
+static void test_parse_fstab(void **state)
+{
+	static const char text[] =
+		"# /etc/fstab: static file system information.\n"              /* 1 */
+		"UUID=1234 / ext4 errors=remount-ro 0 1\n"                       /* 2 */
+		"\n"                                                             /* 3 */
+		"   # indented comment\n"                                        /* 4 */
+		"LABEL=my\\040home\t/home\\040dir/ ext4 defaults,nodev 0 2\n"   /* 5 */
+		"/dev/sdb1 /var/tmp ext4\n"                                      /* 6: no options */
+		"broken-line\n"                                                  /* 7 */
+		"/swapfile none swap sw 0 0\n"                                   /* 8 */
+		"tmpfs /tmp tmpfs nosuid 0 0\n"                                  /* 9 */
+		"tmpfs /tmp tmpfs nosuid,nodev 0 0";                             /* 10: covers 9 */
+	struct vg_mount_table t;
+	struct vg_error err = {0};
+	const struct vg_mount_entry *e;
+
+	(void)state;
+	vg_mount_table_init(&t);
+	assert_int_equal(vg_mounts_parse_fstab(&t, "/etc/fstab", text, sizeof(text) - 1,
+					       VG_MOUNT_FSTAB, &err), 0);
+	assert_int_equal(t.entries.len, 6);
+	assert_int_equal(t.warnings.len, 1);
+	assert_msg(t.warnings.items[0], "/etc/fstab:7: fewer than three fields");
+	e = vg_mounts_find(&t, "/home dir");
+	assert_non_null(e);
+	assert_string_equal(e->source, "LABEL=my home");
+	assert_string_equal(e->options, "defaults,nodev");
+	assert_int_equal(e->line, 5);
+	assert_string_equal(e->file, "/etc/fstab");
+	e = vg_mounts_find(&t, "/var/tmp");
+	assert_string_equal(e->options, "defaults");
+	e = vg_mounts_find(&t, "/tmp");
+	assert_int_equal(e->line, 10);
+	assert_string_equal(e->options, "nosuid,nodev");
+	assert_non_null(vg_mounts_find(&t, "/"));
+	assert_null(vg_mounts_find(&t, "/var"));
+	assert_null(vg_mounts_find(&t, "/swapfile"));
+	vg_mount_table_finish(&t);
+
+	vg_mount_table_init(&t);
+	assert_int_equal(vg_mounts_parse_fstab(&t, "/etc/fstab", "a /b c\0d", 8, VG_MOUNT_FSTAB,
+					       &err), VG_EPARSE);
+	assert_msg(err.msg, "/etc/fstab: binary data");
+	vg_mount_table_finish(&t);
+}
+
+static void test_option_semantics(void **state)
+{
+	(void)state;
+	assert_true(vg_mount_option_set("defaults,nodev", "nodev"));
+	assert_false(vg_mount_option_set("defaults", "nodev"));
+	assert_false(vg_mount_option_set("nodev,dev", "nodev"));
+	assert_true(vg_mount_option_set("dev,nodev", "nodev"));
+	/* on by default unless turned off */
+	assert_true(vg_mount_option_set("defaults", "dev"));
+	assert_false(vg_mount_option_set("nodev", "dev"));
+	assert_true(vg_mount_option_set("", "rw"));
+	assert_false(vg_mount_option_set("ro", "rw"));
+	assert_true(vg_mount_option_set("rw,ro", "ro"));
+	/* user implies noexec, nosuid, nodev unless overridden later */
+	assert_true(vg_mount_option_set("user", "noexec"));
+	assert_false(vg_mount_option_set("user,exec", "noexec"));
+	assert_false(vg_mount_option_set("user", "exec"));
+	assert_true(vg_mount_option_set("owner", "nosuid"));
+	assert_false(vg_mount_option_set("owner", "noexec"));
+	/* options with values */
+	assert_true(vg_mount_option_set("mode=1777,size=2G", "size"));
+	assert_true(vg_mount_option_set("mode=1777", "mode=1777"));
+	assert_false(vg_mount_option_set("mode=0777", "mode=1777"));
+	assert_false(vg_mount_option_set("nodevice", "nodev"));
+}
+
+static void test_parse_unit(void **state)
+{
+	static const char unit[] = "[Unit]\nDescription=Temporary Directory /tmp\n"
+				   "Options=ignored-outside-mount\n\n"
+				   "[Mount]\nWhat=tmpfs\nWhere=/tmp\nType=tmpfs\n"
+				   "Options=mode=1777,strictatime,nosuid,nodev\n";
+	static const char dropin[] = "# systemctl edit tmp.mount\n[Mount]\n"
+				     "Options=\nOptions=mode=1777,nosuid,nodev,noexec\n";
+	struct vg_unit_text texts[] = {
+		{"/usr/lib/systemd/system/tmp.mount", unit, sizeof(unit) - 1},
+		{"/etc/systemd/system/tmp.mount.d/override.conf", dropin, sizeof(dropin) - 1},
+	};
+	struct vg_mount_table t;
+	struct vg_error err = {0};
+	const struct vg_mount_entry *e;
+
+	(void)state;
+	vg_mount_table_init(&t);
+	assert_int_equal(vg_mounts_parse_unit(&t, texts, 1, VG_MOUNT_UNIT_VENDOR, &err), 0);
+	assert_int_equal(vg_mounts_parse_unit(&t, texts, 2, VG_MOUNT_UNIT_VENDOR, &err), 0);
+	assert_int_equal(t.entries.len, 2);
+	e = t.entries.items[0];
+	assert_string_equal(e->options, "mode=1777,strictatime,nosuid,nodev");
+	assert_string_equal(e->file, "/usr/lib/systemd/system/tmp.mount");
+	assert_int_equal(e->line, 9);
+	e = t.entries.items[1];
+	assert_string_equal(e->target, "/tmp");
+	assert_string_equal(e->fstype, "tmpfs");
+	assert_string_equal(e->options, "mode=1777,nosuid,nodev,noexec");
+	assert_string_equal(e->file, "/etc/systemd/system/tmp.mount.d/override.conf");
+	assert_int_equal(e->line, 4);
+	/* no Where=: ignored with a warning */
+	texts[0].data = "[Mount]\nWhat=x\n";
+	texts[0].len = strlen(texts[0].data);
+	assert_int_equal(vg_mounts_parse_unit(&t, texts, 1, VG_MOUNT_UNIT_VENDOR, &err), 0);
+	assert_int_equal(t.entries.len, 2);
+	assert_int_equal(t.warnings.len, 1);
+	assert_msg(t.warnings.items[0], "without an absolute Where=");
+	vg_mount_table_finish(&t);
+}
+
+/* ---- from a root filesystem ---- */
+
+static const char tmp_unit[] = "[Mount]\nWhat=tmpfs\nWhere=/tmp\nType=tmpfs\n"
+			       "Options=mode=1777,strictatime,nosuid,nodev\n";
+
+static struct vg_mount_table *collect_ok(struct tmp *t)
+{
+	struct vg_mount_table *m = NULL;
+	struct vg_error err = {0};
+
+	if (vg_mounts_collect_config(&m, fs_of(t), &err) != 0)
+		fail_msg("collect: %s", err.msg);
+	return m;
+}
+
+static void test_tree_units(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_mount_table *m;
+	const struct vg_mount_entry *e;
+
+	put(t, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,noexec 0 0\n"
+			    "/dev/sdb1 /srv ext4 defaults 0 2\n");
+	/* a vendor unit enabled through a .wants link: fstab still wins */
+	put(t, "usr/lib/systemd/system/tmp.mount", tmp_unit);
+	put_link(t, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
+	/* an administrator's unit beats fstab */
+	put(t, "etc/systemd/system/srv.mount",
+	    "[Mount]\nWhat=/dev/sdc1\nWhere=/srv\nType=xfs\nOptions=nodev,nosuid\n");
+	put_link(t, "etc/systemd/system/multi-user.target.wants/srv.mount",
+		 "/etc/systemd/system/srv.mount");
+	/* a unit nothing wants is not mounted */
+	put(t, "usr/lib/systemd/system/var-tmp.mount",
+	    "[Mount]\nWhat=tmpfs\nWhere=/var/tmp\nType=tmpfs\n");
+	m = collect_ok(t);
+	e = vg_mounts_find(m, "/tmp");
+	assert_int_equal(e->origin, VG_MOUNT_FSTAB);
+	assert_string_equal(e->options, "defaults,noexec");
+	e = vg_mounts_find(m, "/srv");
+	assert_int_equal(e->origin, VG_MOUNT_UNIT_ADMIN);
+	assert_string_equal(e->fstype, "xfs");
+	assert_string_equal(e->file, "/etc/systemd/system/srv.mount");
+	assert_int_equal(e->line, 5);
+	assert_null(vg_mounts_find(m, "/var/tmp"));
+	/* no systemd binary in this root: no built-in mounts */
+	assert_null(vg_mounts_find(m, "/dev/shm"));
+	vg_mount_table_free(m);
+}
+
+static void test_tree_unit_dropin_and_mask(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_mount_table *m;
+	const struct vg_mount_entry *e;
+
+	put(t, "usr/lib/systemd/system/tmp.mount", tmp_unit);
+	put_link(t, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
+	put(t, "etc/systemd/system/tmp.mount.d/50-noexec.conf",
+	    "[Mount]\nOptions=mode=1777,strictatime,nosuid,nodev,noexec\n");
+	put(t, "usr/lib/systemd/systemd", "ELF");
+	m = collect_ok(t);
+	e = vg_mounts_find(m, "/tmp");
+	assert_int_equal(e->origin, VG_MOUNT_UNIT_VENDOR);
+	assert_true(vg_mount_option_set(e->options, "noexec"));
+	assert_string_equal(e->file, "/etc/systemd/system/tmp.mount.d/50-noexec.conf");
+	/* systemd's own /dev/shm */
+	e = vg_mounts_find(m, "/dev/shm");
+	assert_non_null(e);
+	assert_int_equal(e->origin, VG_MOUNT_BUILTIN);
+	assert_null(e->file);
+	assert_true(vg_mount_option_set(e->options, "nodev"));
+	assert_false(vg_mount_option_set(e->options, "noexec"));
+	vg_mount_table_free(m);
+
+	/* masking the unit in /etc hides the vendor unit */
+	put_link(t, "etc/systemd/system/tmp.mount", "/dev/null");
+	vg_fs_free(t->fs);
+	t->fs = NULL;
+	m = collect_ok(t);
+	assert_null(vg_mounts_find(m, "/tmp"));
+	vg_mount_table_free(m);
+}
+
+static void test_tree_missing_and_huge(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_mount_table *m = NULL;
+	struct vg_error err = {0};
+	char path[512];
+
+	/* no /etc/fstab at all (a container image): an empty table */
+	m = collect_ok(t);
+	assert_int_equal(m->entries.len, 0);
+	vg_mount_table_free(m);
+	m = NULL;
+
+	put(t, "etc/fstab", "");
+	snprintf(path, sizeof(path), "%s/etc/fstab", t->root);
+	assert_int_equal(truncate(path, (off_t)VG_MAX_CONFIG_FILE_BYTES + 1), 0);
+	assert_int_equal(vg_mounts_collect_config(&m, fs_of(t), &err), VG_ELIMIT);
+	assert_null(m);
+	assert_msg(err.msg, "/etc/fstab");
+}
+
+static void test_live_mounts(void **state)
+{
+	struct vg_mount_table *m = NULL;
+	struct vg_fs *fs = NULL;
+	struct vg_error err = {0};
+	const struct vg_mount_entry *e;
+
+	(void)state;
+	assert_int_equal(vg_fs_open(&fs, "/", VG_FS_IN_ROOT, &err), 0);
+	assert_int_equal(vg_mounts_collect_live(&m, fs, &err), 0);
+	/* every running system has a root mount and procfs */
+	e = vg_mounts_find(m, "/");
+	assert_non_null(e);
+	assert_int_equal(e->origin, VG_MOUNT_LIVE);
+	e = vg_mounts_find(m, "/proc");
+	assert_non_null(e);
+	assert_string_equal(e->fstype, "proc");
+	vg_mount_table_free(m);
+	vg_fs_free(fs);
+}
+
+/* ---- the check type, through the engine ---- */
+
+static const char pack[] =
+	"pack: t\n"
+	"title: t\n"
+	"targets: [root, host]\n"
+	"rules:\n"
+	"  - id: t.tmp-sep\n"
+	"    title: tmp separate\n"
+	"    severity: low\n"
+	"    check: {mounts: {mountpoint: /tmp/, separate: true}}\n"
+	"  - id: t.tmp-opts\n"
+	"    title: tmp options\n"
+	"    severity: low\n"
+	"    check: {mounts: {mountpoint: /tmp, options: {includes: [nodev, nosuid, noexec]}}}\n"
+	"  - id: t.home-exec\n"
+	"    title: home excludes\n"
+	"    severity: low\n"
+	"    check: {mounts: {mountpoint: /home, options: {excludes: [exec]}}}\n"
+	"  - id: t.root-live\n"
+	"    title: root live\n"
+	"    severity: low\n"
+	"    check: {mounts: {mountpoint: /, separate: true, source: live}}\n"
+	"  - id: t.proc\n"
+	"    title: proc\n"
+	"    severity: low\n"
+	"    check: {mounts: {mountpoint: /proc, options: {includes: [rw]}, source: live}}\n";
+
+static struct vg_policy *load_pack(void)
+{
+	struct vg_policy *pol = NULL;
+	struct vg_diags d;
+	struct vg_error err = {0};
+
+	vg_diags_init(&d);
+	if (vg_policy_load_string(&pol, "t.yaml", pack, strlen(pack), &d, &err) != 0)
+		fail_msg("policy: %s %s", err.msg, d.count ? d.msgs[0] : "");
+	vg_diags_finish(&d);
+	return pol;
+}
+
+static struct vg_results *scan_rule(struct vg_fs *fs, bool live, struct vg_policy *pol,
+				    const char *id)
+{
+	struct vg_results *res = vg_results_new();
+	struct vg_scan_opts o = {.jobs = 1};
+	struct vg_target tg = {.kind = live ? VG_TARGET_HOST : VG_TARGET_ROOT,
+			       .label = (char *)"test", .start = (char *)"", .live = live};
+	struct vg_error err = {0};
+	const struct vg_rule *r = vg_policy_find_rule(pol, id);
+
+	assert_non_null(res);
+	assert_non_null(r);
+	tg.fs = fs;
+	assert_int_equal(vg_scan_rule_on_target(res, r, &tg, &o, &err), 0);
+	return res;
+}
+
+static void test_check_offline(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_policy *pol = load_pack();
+	struct vg_results *res;
+	const struct vg_finding *f;
+
+	put(t, "etc/fstab", "UUID=1 / ext4 defaults 0 1\n");
+	res = scan_rule(fs_of(t), false, pol, "t.tmp-sep");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_FAIL);
+	assert_string_equal(f->loc.object, "mount:/tmp");
+	assert_msg(f->message, "not a separate mount: no entry in /etc/fstab");
+	vg_results_free(res);
+
+	/* no entry: the options are not applicable, and the reason says so */
+	res = scan_rule(fs_of(t), false, pol, "t.tmp-opts");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_NOT_APPLICABLE);
+	assert_msg(f->message, "options were not checked");
+	vg_results_free(res);
+
+	/* one finding per missing option, at the fstab line */
+	put(t, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,nodev,"
+			    "noexec,exec 0 0\nLABEL=h /home ext4 user,exec 0 2\n");
+	vg_fs_free(t->fs);
+	t->fs = NULL;
+	res = scan_rule(fs_of(t), false, pol, "t.tmp-opts");
+	assert_int_equal(res->findings.len, 2);
+	for (size_t i = 0; i < 2; i++) {
+		f = res->findings.items[i];
+		assert_int_equal(f->status, VG_STATUS_FAIL);
+		assert_string_equal(f->loc.path, "/etc/fstab");
+		assert_int_equal(f->loc.line, 2);
+		assert_true(strstr(f->message, "without nosuid") || strstr(f->message, "without noexec"));
+	}
+	vg_results_free(res);
+
+	res = scan_rule(fs_of(t), false, pol, "t.home-exec");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_FAIL);
+	assert_msg(f->message, "/home is mounted with exec (/etc/fstab:3: user,exec)");
+	vg_results_free(res);
+
+	/* live-only demands offline */
+	res = scan_rule(fs_of(t), false, pol, "t.root-live");
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_NOT_APPLICABLE);
+	assert_msg(f->message, "needs the live system");
+	vg_results_free(res);
+
+	/* garbage in fstab is an error */
+	{
+		char path[512];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/etc/fstab", t->root);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fwrite("x /tmp y\0", 1, 9, fp);
+		fclose(fp);
+	}
+	res = scan_rule(fs_of(t), false, pol, "t.tmp-sep");
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_ERROR);
+	assert_msg(f->message, "/etc/fstab: binary data");
+	vg_results_free(res);
+	vg_policy_free(pol);
+}
+
+static void test_check_live(void **state)
+{
+	struct vg_policy *pol = load_pack();
+	struct vg_fs *fs = NULL;
+	struct vg_error err = {0};
+	struct vg_results *res;
+	const struct vg_finding *f;
+
+	(void)state;
+	assert_int_equal(vg_fs_open(&fs, "/", VG_FS_IN_ROOT, &err), 0);
+	res = scan_rule(fs, true, pol, "t.root-live");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_PASS);
+	assert_msg(f->message, "mounted now");
+	vg_results_free(res);
+
+	res = scan_rule(fs, true, pol, "t.proc");
+	assert_int_equal(res->findings.len, 1);
+	f = res->findings.items[0];
+	assert_int_equal(f->status, VG_STATUS_PASS);
+	vg_results_free(res);
+	vg_fs_free(fs);
+	vg_policy_free(pol);
+}
+
+static void test_check_parse_errors(void **state)
+{
+	static const char *const bad[][2] = {
+		{"{mounts: {mountpoint: /tmp}}", "needs 'separate: true' or 'options'"},
+		{"{mounts: {mountpoint: tmp, separate: true}}", "not an absolute path"},
+		{"{mounts: {mountpoint: /tmp, options: {}}}", "needs 'includes' or 'excludes'"},
+		{"{mounts: {mountpoint: /tmp, options: {includes: [\"a,b\"]}}}",
+		 "not a single mount option"},
+		{"{mounts: {mountpoint: /tmp, options: {contains: [nodev]}}}", "contains"},
+		{"{mounts: {mountpoint: /tmp, separate: true, source: disk}}", "fstab, live or both"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vg_policy *pol = NULL;
+		struct vg_diags d;
+		struct vg_error err = {0};
+		char text[512];
+		bool found = false;
+
+		snprintf(text, sizeof(text),
+			 "pack: t\ntitle: t\nrules:\n  - id: t.x\n    title: x\n"
+			 "    severity: low\n    check: %s\n", bad[i][0]);
+		vg_diags_init(&d);
+		assert_int_not_equal(vg_policy_load_string(&pol, "t.yaml", text, strlen(text), &d,
+							   &err), 0);
+		for (size_t j = 0; j < d.count; j++)
+			found |= strstr(d.msgs[j], bad[i][1]) != NULL;
+		if (!found)
+			fail_msg("%s: no message with '%s' (first: %s)", bad[i][0], bad[i][1],
+				 d.count ? d.msgs[0] : "-");
+		vg_diags_finish(&d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unescape),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_parse_fstab),
+		cmocka_unit_test(test_option_semantics),
+		cmocka_unit_test(test_parse_unit),
+		cmocka_unit_test_setup_teardown(test_tree_units, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_unit_dropin_and_mask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_missing_and_huge, setup, teardown),
+		cmocka_unit_test(test_live_mounts),
+		cmocka_unit_test_setup_teardown(test_check_offline, setup, teardown),
+		cmocka_unit_test(test_check_live),
+		cmocka_unit_test(test_check_parse_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
