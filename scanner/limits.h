@@ -36,6 +36,8 @@
 #define VG_XPATH_OP_LIMIT 10000000ul            /* libxml2 XPath operations per evaluation */
 #define VG_MAX_PATH_BYTES 4096
 #define VG_MAX_WALK_DEPTH 256                   /* directory nesting */
+#define VG_DEFAULT_SWEEP_ENTRIES 1000000        /* entries a filesystem sweep looks at */
+#define VG_MAX_SWEEP_ENTRIES 100000000         /* highest max_files a rule may ask for */
 #define VG_MAX_GLOB_MATCHES 100000              /* paths one glob may expand to */
 #define VG_MAX_DIR_ENTRIES 1000000              /* names listed from one directory */
 #define VG_MAX_GLOB_READS 1000000               /* listings and lookups one glob may make */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The `accounts` check: assertions over local accounts, per-account fields and login.defs values. */
+/* The `accounts` check: assertions over local accounts, per-account fields, login.defs. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,15 +124,17 @@ static int accounts_parse(void **out, struct vg_pctx *pc, const struct vg_ynode 
 				c->assertion = (int)i;
 		if (c->assertion < 0) {
 			vg_pctx_error(pc, vg_ynode_get(node, "assert"),
-				      "unknown accounts assertion '%s' (uid0-only-root, unique-uids, "
-				      "unique-gids, unique-user-names, unique-group-names, "
-				      "no-empty-passwords, shadowed-passwords, system-accounts-no-login, "
-				      "groups-exist, shadow-group-empty, gid0-only-root, "
-				      "group-gid0-only-root, password-change-in-past, well-formed)", s);
+				      "unknown accounts assertion '%s' (uid0-only-root, "
+				      "unique-uids, unique-gids, unique-user-names, "
+				      "unique-group-names, no-empty-passwords, shadowed-passwords, "
+				      "system-accounts-no-login, groups-exist, shadow-group-empty, "
+				      "gid0-only-root, group-gid0-only-root, "
+				      "password-change-in-past, well-formed)", s);
 			goto out;
 		}
 		if (vg_ynode_get(node, "expect") || vg_ynode_get(node, "users")) {
-			vg_pctx_error(pc, node, "'expect' and 'users' go with 'field', not 'assert'");
+			vg_pctx_error(pc, node,
+				      "'expect' and 'users' go with 'field', not 'assert'");
 			goto out;
 		}
 	} else if (vg_ynode_get(node, "field")) {
@@ -304,7 +306,8 @@ static int duplicates(const struct vg_accounts *a, bool groups, bool by_name,
 	}
 	qsort(ix, v->len, sizeof(*ix), by_name ? cmp_name : cmp_id);
 	for (size_t i = 1, first = 0; i < v->len && rc == 0; i++) {
-		bool same = by_name ? !strcmp(ix[i].name, ix[first].name) : ix[i].id == ix[first].id;
+		bool same = by_name ? !strcmp(ix[i].name, ix[first].name)
+				    : ix[i].id == ix[first].id;
 		size_t line = groups ? ((struct vg_group_ent *)v->items[ix[i].pos])->line
 				     : ((struct vg_passwd_ent *)v->items[ix[i].pos])->line;
 		const char *what = groups ? "gid" : "uid";
@@ -323,7 +326,8 @@ static int duplicates(const struct vg_accounts *a, bool groups, bool by_name,
 			snprintf(msg, sizeof(msg), "%s %s: %s %lld is also used by %s",
 				 groups ? "group" : "user", ix[i].name, what, (long long)ix[i].id,
 				 ix[first].name);
-			snprintf(ev, sizeof(ev), "%s:%s=%lld", ix[i].name, what, (long long)ix[i].id);
+			snprintf(ev, sizeof(ev), "%s:%s=%lld", ix[i].name, what,
+				 (long long)ix[i].id);
 			snprintf(key, sizeof(key), "%s:duplicate-%s=%lld", ix[i].name, what,
 				 (long long)ix[i].id);
 		}
@@ -426,7 +430,8 @@ static int eval_assert(const struct accounts_cfg *c, const struct vg_accounts *a
 				continue;
 			snprintf(msg, sizeof(msg), "%s has the shadow group as primary group",
 				 u->name);
-			snprintf(ev, sizeof(ev), "%s:gid=%lld (shadow)", u->name, (long long)u->gid);
+			snprintf(ev, sizeof(ev), "%s:gid=%lld (shadow)", u->name,
+				 (long long)u->gid);
 			snprintf(key, sizeof(key), "%s:primary-shadow", u->name);
 			break;
 		}

@@ -15,6 +15,8 @@
 /* One target of a scan. */
 struct vg_target {
 	unsigned kind;       /* one VG_TARGET_* bit */
+	char *repo;          /* git/staged: a path inside the repository */
+	char *range;         /* git: "A..B" or a revision, NULL for every ref */
 	char *label;         /* as shown in reports: the path given, "host", "root:/mnt/img" */
 	struct vg_fs *fs;    /* tree: BENEATH the tree's directory; root/host: IN_ROOT */
 	char *start;         /* tree: what to walk inside fs ("" for all of it) */
@@ -22,12 +24,15 @@ struct vg_target {
 	bool privileged;     /* running as root (live host) */
 };
 
-/* A file offered to streaming checks during the tree walk. */
+struct vg_git_origin;
+
+/* A file offered to streaming checks during the tree walk (or a git blob). */
 struct vg_file {
 	const char *path;    /* relative to the target root */
 	const char *data;    /* NUL-terminated at data[len] */
 	size_t len;
-	const struct vg_stat *st;
+	const struct vg_stat *st;                 /* NULL for blobs and in-memory examples */
+	const struct vg_git_origin *origin;       /* the commit of a git blob, or NULL */
 };
 
 /* Line and column (1-based, column in bytes) of byte offset off in data.
@@ -114,6 +119,19 @@ struct vg_check_impl {
 	 * Moves hits from st (may be NULL for non-streaming checks) into out. */
 	int (*evaluate)(const void *cfg, struct vg_leaf_state *st, const struct vg_eval_ctx *ev,
 			struct vg_outcome *out);
+
+	/* Optional, for streaming types with many leaves per scan (secret
+	 * detectors): group_new builds one object over the configurations of all
+	 * the type's leaves; group_scan examines one file for all of them at once
+	 * (one prefilter pass instead of one per leaf), recording hits for
+	 * cfgs[i] in states[i]; group_wants says whether any leaf wants a path.
+	 * group_scan is called from worker threads concurrently. */
+	int (*group_new)(void **out, const void *const *cfgs, size_t n, struct vg_error *err);
+	void (*group_free)(void *group);
+	bool (*group_wants)(const void *group, const char *path);
+	int (*group_scan)(void *group, struct vg_leaf_state *const *states,
+			  const struct vg_rule *const *rules, const struct vg_file *f,
+			  const struct vg_eval_ctx *ev);
 };
 
 /* The check type named name, or NULL. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The `filesystem` check: sweeps for world-writable, unowned, SUID and SGID entries, with an allow list. */
+/* The `filesystem` check: sweeps for world-writable, unowned and set-ID entries (allow lists). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +13,6 @@
 enum sweep_kind { S_WW, S_UNOWNED, S_SUID, S_SGID };
 
 static const char *const sweep_names[] = {"world-writable", "unowned", "suid", "sgid", NULL};
-
-/* The most a rule may ask for: a bound is the point of max_files. */
-#define MAX_FILES_CAP 100000000LL
 
 struct fs_cfg {
 	enum sweep_kind kind;
@@ -96,14 +93,15 @@ static int fs_parse(void **out, struct vg_pctx *pc, const struct vg_ynode *node)
 	}
 	if (vg_ynode_get(node, "allow"))
 		c->allow = vg_pctx_strv(pc, node, "allow", &c->nallow);
-	c->max_files = VG_SWEEP_DEFAULT_MAX_FILES;
+	c->max_files = VG_DEFAULT_SWEEP_ENTRIES;
 	if ((n = vg_pctx_value(pc, vg_ynode_get(node, "max_files")))) {
 		if (vg_ynode_as_int(n, &max))
 			v = max;
 		else if (n->type != VG_YNODE_SCALAR || !vg_parse_i64(n->str, 10, &v))
 			v = -1;
-		if (v < 1 || v > MAX_FILES_CAP) {
-			vg_pctx_error(pc, n, "max_files must be between 1 and %lld", MAX_FILES_CAP);
+		if (v < 1 || v > (long long)VG_MAX_SWEEP_ENTRIES) {
+			vg_pctx_error(pc, n, "max_files must be between 1 and %lld",
+				      (long long)VG_MAX_SWEEP_ENTRIES);
 			goto out;
 		}
 		c->max_files = (size_t)v;
@@ -169,9 +167,10 @@ static int push_item(struct vg_outcome *out, const struct fs_cfg *c,
 		break;
 	case S_SUID:
 	case S_SGID:
-		snprintf(msg, sizeof(msg), "%s is set-%s-ID (mode %04o, owner %u, group %u) and not "
-			 "in the allowed list", it->path, c->kind == S_SUID ? "user" : "group",
-			 mode, (unsigned)it->uid, (unsigned)it->gid);
+		snprintf(msg, sizeof(msg), "%s is set-%s-ID (mode %04o, owner %u, group %u) and "
+			 "not in the allowed list", it->path,
+			 c->kind == S_SUID ? "user" : "group", mode, (unsigned)it->uid,
+			 (unsigned)it->gid);
 		snprintf(ev, sizeof(ev), "mode %04o uid %u gid %u", mode, (unsigned)it->uid,
 			 (unsigned)it->gid);
 		break;
@@ -269,7 +268,8 @@ static int fs_evaluate(const void *cfg, struct vg_leaf_state *st, const struct v
 	if (out->hits.len) {
 		out->status = VG_STATUS_FAIL;
 		if (dropped || r->truncated)
-			vg_outcome_set(out, VG_STATUS_FAIL, "%zu more entries not listed%s", dropped,
+			vg_outcome_set(out, VG_STATUS_FAIL, "%zu more entries not listed%s",
+				       dropped,
 				       r->truncated ? "; the sweep stopped at max_files" : "");
 	} else if (r->errors) {
 		vg_outcome_set(out, VG_STATUS_ERROR, "%zu problems while sweeping, the first: %s",
@@ -279,8 +279,8 @@ static int fs_evaluate(const void *cfg, struct vg_leaf_state *st, const struct v
 			       "(max_files) and found nothing in that part; raise max_files or "
 			       "narrow roots", r->entries);
 	} else if (r->limited) {
-		vg_outcome_set(out, VG_STATUS_NOT_EVALUATED, "%zu directories were beyond the walk's "
-			       "limits and not swept, the first: %s", r->limited,
+		vg_outcome_set(out, VG_STATUS_NOT_EVALUATED, "%zu directories were beyond the "
+			       "walk's limits and not swept, the first: %s", r->limited,
 			       r->first_problem ? r->first_problem : "?");
 	} else if (r->denied) {
 		vg_outcome_set(out, VG_STATUS_NOT_EVALUATED, "%zu entries could not be read, the "

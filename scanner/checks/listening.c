@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The `listening` check: ports that must not (or must) listen, and the allowed set of open ports. */
+/* The `listening` check: ports that must not (or must) listen, and the allowed open ports. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +111,8 @@ static int listening_parse(void **out, struct vg_pctx *pc, const struct vg_ynode
 			goto out;
 		rc = VG_EPARSE;
 		if (!c->nports) {
-			vg_pctx_error(pc, vg_ynode_get(node, "port"), "port needs at least one port");
+			vg_pctx_error(pc, vg_ynode_get(node, "port"),
+				      "port needs at least one port");
 			goto out;
 		}
 		s = vg_pctx_str(pc, node, "expect");

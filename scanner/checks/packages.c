@@ -168,11 +168,13 @@ static int packages_evaluate(const void *cfg, struct vg_leaf_state *st,
 	}
 	p = facts;
 	if (p->code == VG_ENOTFOUND) {
-		vg_outcome_set(out, VG_STATUS_NOT_APPLICABLE, "%s",
-			       p->rpm_db ? "no dpkg database; an RPM database is there, but reading "
-					   "RPM databases is not supported (librpm is not linked)"
-					 : "no package database in the target (" VG_DPKG_STATUS
-					   " is missing)");
+		if (p->rpm_db)
+			vg_outcome_set(out, VG_STATUS_NOT_APPLICABLE, "no dpkg database; an RPM "
+				       "database is there, but reading RPM databases is not "
+				       "supported (librpm is not linked)");
+		else
+			vg_outcome_set(out, VG_STATUS_NOT_APPLICABLE, "no package database in the "
+				       "target (" VG_DPKG_STATUS " is missing)");
 		return 0;
 	}
 	if (p->code < 0) {

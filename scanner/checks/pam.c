@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The `pam` check: module lines in PAM services, their controls and arguments (with module defaults). */
+/* The `pam` check: module lines of PAM services, their controls and arguments (with defaults). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +75,8 @@ static int pam_parse(void **out, struct vg_pctx *pc, const struct vg_ynode *node
 		} else if (!*c->services[i] || strchr(c->services[i], '/') ||
 			   c->services[i][0] == '.') {
 			vg_pctx_error(pc, vg_ynode_get(node, "service"),
-				      "service '%s' is not a file name in /etc/pam.d", c->services[i]);
+				      "service '%s' is not a file name in /etc/pam.d",
+				      c->services[i]);
 			goto out;
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include "checks/check.h"
 #include "checks/secret.h"
+#include "engine/prefilter.h"
 #include "glob.h"
 #include "limits.h"
 #include "regex.h"
@@ -327,9 +328,6 @@ static int secret_scan(const void *cfg, struct vg_leaf_state *st, const struct v
 {
 	const struct vg_secret_cfg *c = cfg;
 
-	pthread_mutex_lock(&st->lock);
-	st->files++;
-	pthread_mutex_unlock(&st->lock);
 	if (!vg_secret_keywords_present(c, f->data, f->len))
 		return 0;
 	return vg_secret_scan_range(c, st, f, ev && ev->rule ? ev->rule->meta.title : "Secret", 0,
@@ -351,11 +349,113 @@ static int secret_evaluate(const void *cfg, struct vg_leaf_state *st,
 		out->status = VG_STATUS_FAIL;
 	else if (st->errors.len)
 		vg_outcome_set(out, VG_STATUS_ERROR, "%s", (char *)st->errors.items[0]);
-	else if (!st->files)
-		vg_outcome_set(out, VG_STATUS_NOT_APPLICABLE, "no file was scanned");
 	else
-		out->status = VG_STATUS_PASS;
+		out->status = VG_STATUS_PASS; /* nothing found in what the scan read */
 	return 0;
+}
+
+/* All detectors of a scan behind one keyword prefilter: a file costs one
+ * multi-pattern pass, and only the detectors whose keywords occur in it run
+ * their regular expressions. */
+struct secret_group {
+	const struct vg_secret_cfg **cfgs;
+	size_t n;
+	struct vg_prefilter *pf;
+	size_t words;
+	bool any_unrestricted; /* some detector reads every file */
+};
+
+static void secret_group_free(void *p)
+{
+	struct secret_group *g = p;
+
+	if (!g)
+		return;
+	vg_prefilter_free(g->pf);
+	free(g->cfgs);
+	free(g);
+}
+
+static int secret_group_new(void **out, const void *const *cfgs, size_t n, struct vg_error *err)
+{
+	struct secret_group *g = calloc(1, sizeof(*g));
+	char *const **kw = NULL;
+	size_t *counts = NULL;
+	int rc = VG_ENOMEM;
+
+	*out = NULL;
+	if (!g)
+		return vg_error_set(err, VG_ENOMEM, "out of memory");
+	g->cfgs = vg_calloc(n, sizeof(*g->cfgs));
+	kw = vg_calloc(n, sizeof(*kw));
+	counts = vg_calloc(n, sizeof(*counts));
+	if (!g->cfgs || !kw || !counts) {
+		vg_error_set(err, VG_ENOMEM, "out of memory");
+		goto out;
+	}
+	g->n = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct vg_secret_cfg *c = cfgs[i];
+
+		g->cfgs[i] = c;
+		kw[i] = c->keywords;
+		counts[i] = c->nkeywords;
+		if (!c->npaths)
+			g->any_unrestricted = true;
+	}
+	rc = vg_prefilter_new(&g->pf, kw, counts, n, err);
+	if (rc < 0)
+		goto out;
+	g->words = vg_prefilter_words(g->pf);
+	*out = g;
+	g = NULL;
+out:
+	free(kw);
+	free(counts);
+	secret_group_free(g);
+	return rc;
+}
+
+static bool secret_group_wants(const void *p, const char *path)
+{
+	const struct secret_group *g = p;
+
+	if (g->any_unrestricted)
+		return true;
+	for (size_t i = 0; i < g->n; i++)
+		if (vg_secret_wants(g->cfgs[i], path))
+			return true;
+	return false;
+}
+
+static int secret_group_scan(void *p, struct vg_leaf_state *const *states,
+			     const struct vg_rule *const *rules, const struct vg_file *f,
+			     const struct vg_eval_ctx *ev)
+{
+	struct secret_group *g = p;
+	uint64_t small[8] = {0}, *hits = small;
+	int rc;
+
+	(void)ev;
+	if (g->words > sizeof(small) / sizeof(small[0])) {
+		hits = vg_calloc(g->words, sizeof(*hits));
+		if (!hits)
+			return VG_ENOMEM;
+	}
+	rc = vg_prefilter_scan(g->pf, f->data, f->len, hits);
+	for (size_t w = 0; rc == 0 && w < g->words; w++) {
+		for (uint64_t bits = hits[w]; rc == 0 && bits; bits &= bits - 1) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+
+			if (i >= g->n || (f->path && !vg_secret_wants(g->cfgs[i], f->path)))
+				continue;
+			rc = vg_secret_scan_range(g->cfgs[i], states[i], f, rules[i]->meta.title, 0,
+						  f->len);
+		}
+	}
+	if (hits != small)
+		free(hits);
+	return rc;
 }
 
 const struct vg_check_impl vg_check_secret = {
@@ -368,4 +468,8 @@ const struct vg_check_impl vg_check_secret = {
 	.wants = vg_secret_wants,
 	.scan = secret_scan,
 	.evaluate = secret_evaluate,
+	.group_new = secret_group_new,
+	.group_free = secret_group_free,
+	.group_wants = secret_group_wants,
+	.group_scan = secret_group_scan,
 };

@@ -48,13 +48,15 @@ static int services_parse(void **out, struct vg_pctx *pc, const struct vg_ynode 
 		return VG_ENOMEM;
 	c->units = vg_pctx_strv(pc, node, "unit", &c->nunits);
 	if (!c->nunits) {
-		vg_pctx_error(pc, vg_ynode_get(node, "unit"), "unit names one or more systemd units");
+		vg_pctx_error(pc, vg_ynode_get(node, "unit"),
+			      "unit names one or more systemd units");
 		goto out;
 	}
 	for (size_t i = 0; i < c->nunits; i++) {
 		if (!vg_services_unit_valid(c->units[i])) {
 			vg_pctx_error(pc, vg_ynode_get(node, "unit"),
-				      "'%s' is not a unit name (name.service, .socket, .timer, ...)",
+				      "'%s' is not a unit name (name.service, .socket, "
+				      ".timer, ...)",
 				      c->units[i]);
 			goto out;
 		}
@@ -64,7 +66,8 @@ static int services_parse(void **out, struct vg_pctx *pc, const struct vg_ynode 
 	c->masked = tri(pc, node, "masked");
 	c->running = tri(pc, node, "running");
 	if (!c->exists && !c->enabled && !c->masked && !c->running) {
-		vg_pctx_error(pc, node, "a services check needs exists, enabled, masked or running");
+		vg_pctx_error(pc, node,
+			      "a services check needs exists, enabled, masked or running");
 		goto out;
 	}
 	if (c->exists == -1 && (c->enabled == 1 || c->masked == 1 || c->running == 1)) {

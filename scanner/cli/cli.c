@@ -29,6 +29,7 @@ void vg_cli_print_usage(FILE *out)
 	      "       vigil report RESULTS.json [--format FORMAT] [-o FILE]\n"
 	      "                    [--report FORMAT=FILE]...\n"
 	      "       vigil diff OLD.json NEW.json [--format text|json] [-o FILE]\n"
+	      "       vigil baseline create -o FILE [SCAN OPTIONS] [PATH...]\n"
 	      "       vigil version\n"
 	      "\n"
 	      "Scans files, directory trees, offline root filesystems and the live host\n"
@@ -39,6 +40,9 @@ void vg_cli_print_usage(FILE *out)
 	      "  --root DIR            an offline root filesystem (image or chroot); every\n"
 	      "                        absolute path, absolute symlinks included, stays in DIR\n"
 	      "  --host                the live machine\n"
+	      "  --git[=RANGE]         the history of the repositories at PATH: every blob of\n"
+	      "                        every ref once (or what RANGE, e.g. main..HEAD, adds)\n"
+	      "  --staged              what the index adds relative to HEAD (pre-commit)\n"
 	      "\n"
 	      "Policy:\n"
 	      "  --policy FILE|DIR     load packs from FILE or DIR (repeatable)\n"
@@ -47,12 +51,15 @@ void vg_cli_print_usage(FILE *out)
 	      "  --skip-rule GLOB      leave out rules whose id matches (repeatable)\n"
 	      "  --var NAME=VALUE      override a policy variable (repeatable)\n"
 	      "  --waivers FILE        suppress accepted failures until their expiry date\n"
+	      "  --baseline FILE       accept the failures recorded in FILE (from 'vigil\n"
+	      "                        baseline create' or any --format json results)\n"
 	      "\n"
 	      "Scanning:\n"
 	      "  --exclude GLOB        skip paths matching GLOB (repeatable)\n"
 	      "  --max-file-size SIZE  skip larger files (default 10M; k, M, G suffixes)\n"
 	      "  --jobs N              worker threads (default: number of CPUs)\n"
 	      "  --show-secrets        print secrets in evidence instead of redacting them\n"
+	      "  --no-ignore           also scan what .gitignore excludes in a git work tree\n"
 	      "\n"
 	      "Output:\n"
 	      "  --format FORMAT       text (default), json, sarif, junit, junit-gitlab, html\n"
@@ -183,6 +190,8 @@ int vg_cli_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "scan"))
 		rc = vg_cli_scan(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "baseline"))
+		rc = vg_cli_baseline(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "rules"))
 		rc = vg_cli_rules(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "report"))

@@ -14,6 +14,7 @@ enum {
 
 int vg_cli_scan(int argc, char **argv);
 int vg_cli_rules(int argc, char **argv);
+int vg_cli_baseline(int argc, char **argv);
 /* Entry point used by main() and by tests: argv[0] is the program name. */
 int vg_cli_main(int argc, char **argv);
 

@@ -24,6 +24,10 @@ enum {
 	VG_OPT_SHOW_SECRETS,
 	VG_OPT_COLOR,
 	VG_OPT_HELP,
+	VG_OPT_NO_IGNORE,
+	VG_OPT_GIT,
+	VG_OPT_STAGED,
+	VG_OPT_BASELINE,
 };
 
 #define VG_CLI_POLICY_OPTIONS                                            \

@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/cli_report.h"
 #include "engine/scan.h"
+#include "findings/baseline.h"
 #include "limits.h"
 #include "reporter.h"
 
@@ -30,6 +31,11 @@ struct scan_args {
 	unsigned jobs;
 	uint64_t max_file_size;
 	bool show_secrets;
+	bool no_ignore;
+	bool git;
+	const char *git_range;
+	bool staged;
+	const char *baseline;      /* --baseline FILE: results whose failures are accepted */
 	int verbose;
 	bool quiet;
 };
@@ -47,6 +53,10 @@ static const struct option options[] = {
 	{"max-file-size", required_argument, NULL, VG_OPT_MAX_FILE_SIZE},
 	{"waivers", required_argument, NULL, VG_OPT_WAIVERS},
 	{"show-secrets", no_argument, NULL, VG_OPT_SHOW_SECRETS},
+	{"no-ignore", no_argument, NULL, VG_OPT_NO_IGNORE},
+	{"git", optional_argument, NULL, VG_OPT_GIT},
+	{"staged", no_argument, NULL, VG_OPT_STAGED},
+	{"baseline", required_argument, NULL, VG_OPT_BASELINE},
 	{"color", required_argument, NULL, VG_OPT_COLOR},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -121,6 +131,23 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		case VG_OPT_SHOW_SECRETS:
 			a->show_secrets = true;
 			break;
+		case VG_OPT_NO_IGNORE:
+			a->no_ignore = true;
+			break;
+		case VG_OPT_GIT:
+			a->git = true;
+			if (optarg && !*optarg) {
+				vg_cli_error("--git= needs a revision range such as main..HEAD");
+				return VG_EXIT_ERROR;
+			}
+			a->git_range = optarg;
+			break;
+		case VG_OPT_STAGED:
+			a->staged = true;
+			break;
+		case VG_OPT_BASELINE:
+			a->baseline = optarg;
+			break;
 		case VG_OPT_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
 			    strcmp(optarg, "never")) {
@@ -146,6 +173,14 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			return VG_EXIT_ERROR;
 		}
 	}
+	if (a->git && a->staged) {
+		vg_cli_error("--git and --staged scan different things: use one");
+		return VG_EXIT_ERROR;
+	}
+	if ((a->git || a->staged) && (a->root || a->host)) {
+		vg_cli_error("--git and --staged scan repositories, not --root or --host");
+		return VG_EXIT_ERROR;
+	}
 	if (!a->format)
 		a->format = "text";
 	if (!vg_reporter_find(a->format)) {
@@ -168,74 +203,6 @@ static bool want_color(const struct scan_args *a, FILE *out)
 	return isatty(fileno(out));
 }
 
-static mode_t report_mode(const char *path)
-{
-	struct stat st;
-	mode_t mask;
-
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		return st.st_mode & 07777;
-	mask = umask(0);
-	umask(mask);
-	return 0666 & ~mask;
-}
-
-/* Writes the report to path through a temporary file renamed into place, so
- * a failed write never leaves a truncated report behind. */
-static int write_report(const struct vg_reporter_impl *rep, const struct vg_results *res,
-			const struct vg_report_opts *ro, const char *path)
-{
-	struct vg_error err = {0};
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, rc = -1;
-
-	if (!path) {
-		rc = rep->write(stdout, res, ro, &err);
-		if (rc == 0 && fflush(stdout) != 0)
-			rc = vg_error_set(&err, VG_EIO, "writing standard output: %s", strerror(errno));
-		goto out;
-	}
-	tmp = vg_asprintf("%s.vigil-XXXXXX", path);
-	if (!tmp) {
-		vg_error_set(&err, VG_ENOMEM, "out of memory");
-		goto out;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	/* mkstemp makes 0600: give the report the mode a plain create would, or
-	 * keep the mode of the report it replaces */
-	if (fchmod(fd, report_mode(path)) < 0) {
-		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	rc = rep->write(f, res, ro, &err);
-	if (fclose(f) != 0 && rc == 0)
-		rc = vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
-	f = NULL;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
-	if (f)
-		fclose(f);
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	if (rc < 0)
-		vg_cli_error("%s", err.msg);
-	free(tmp);
-	return rc;
-}
 
 /* Whether msg only repeats the last diagnostic printed (a waivers file that
  * does not parse sets both), so it is not shown twice. */
@@ -251,7 +218,55 @@ static bool repeats_last_diag(const struct vg_diags *d, const char *msg)
 	return len >= n && !strcmp(last + len - n, msg);
 }
 
+static int apply_baseline(struct vg_results *res, const char *path)
+{
+	struct vg_results *base = NULL;
+	struct vg_error err = {0};
+	int rc;
+
+	rc = vg_results_read_json(&base, path, &err);
+	if (rc == 0)
+		rc = vg_baseline_apply(res, base, path);
+	if (rc < 0)
+		vg_cli_error("baseline %s: %s", path, err.msg[0] ? err.msg : vg_error_name(rc));
+	vg_results_free(base);
+	return rc;
+}
+
+/* `vigil baseline create`: the scan's results as JSON (secrets redacted), so a
+ * later --baseline accepts every failure it holds. */
+static int write_baseline(const struct vg_results *res, const char *path)
+{
+	struct vg_report_opts ro = {0};
+
+	if (!path) {
+		vg_cli_error("vigil baseline create needs -o FILE");
+		return VG_EXIT_ERROR;
+	}
+	if (vg_cli_write_report(&vg_reporter_json, res, &ro, path) < 0)
+		return VG_EXIT_ERROR;
+	fprintf(stderr, "vigil: baseline %s records %zu failing finding%s\n", path,
+		vg_baseline_count(res), vg_baseline_count(res) == 1 ? "" : "s");
+	return vg_results_exit_code(res) == VG_EXIT_ERROR ? VG_EXIT_ERROR : VG_EXIT_OK;
+}
+
+static int scan_main(int argc, char **argv, bool baseline_mode);
+
 int vg_cli_scan(int argc, char **argv)
+{
+	return scan_main(argc, argv, false);
+}
+
+int vg_cli_baseline(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "create")) {
+		vg_cli_error("usage: vigil baseline create -o FILE [SCAN OPTIONS] [PATH...]");
+		return VG_EXIT_ERROR;
+	}
+	return scan_main(argc - 1, argv + 1, true);
+}
+
+static int scan_main(int argc, char **argv, bool baseline_mode)
 {
 	static const char *const dot[] = {"."};
 	struct scan_args a = {.fail_on = VG_SEV_LOW};
@@ -292,10 +307,22 @@ int vg_cli_scan(int argc, char **argv)
 	so.fail_on = a.fail_on;
 	so.fail_on_none = a.fail_on_none;
 	so.verbose = a.verbose;
+	so.no_ignore = a.no_ignore;
+	so.git = a.git;
+	so.git_range = a.git_range;
+	so.staged = a.staged;
+	if (baseline_mode)
+		so.show_secrets = false; /* a baseline records fingerprints, never secrets */
 	if (vg_scan_run(&res, pol, &so, &diags, &err) < 0) {
 		vg_cli_print_diags(&diags);
 		if (!repeats_last_diag(&diags, err.msg))
 			vg_cli_error("%s", err.msg[0] ? err.msg : vg_error_name(err.code));
+		goto out;
+	}
+	if (a.baseline && apply_baseline(res, a.baseline) < 0)
+		goto out;
+	if (baseline_mode) {
+		rc = write_baseline(res, a.output);
 		goto out;
 	}
 	rep = vg_reporter_find(a.format);
@@ -303,7 +330,7 @@ int vg_cli_scan(int argc, char **argv)
 	ro.quiet = a.quiet;
 	ro.color = !a.output && want_color(&a, stdout);
 	/* every report is written, even after one failed */
-	failed = write_report(rep, res, &ro, a.output) < 0;
+	failed = vg_cli_write_report(rep, res, &ro, a.output) < 0;
 	if (vg_cli_reports_write(&a.reports, res, &ro) < 0 || failed)
 		goto out;
 	rc = vg_results_exit_code(res);

@@ -22,6 +22,10 @@ struct vg_scan_opts {
 	uint64_t max_file_size;    /* 0: VG_DEFAULT_MAX_FILE_SIZE */
 	unsigned jobs;             /* 0: number of online CPUs */
 	bool show_secrets;
+	bool no_ignore;            /* --no-ignore: scan what .gitignore excludes too */
+	bool git;                  /* --git: the paths are repositories, scan their history */
+	const char *git_range;     /* --git=A..B */
+	bool staged;               /* --staged: what the index adds relative to HEAD */
 	const char *waivers;       /* --waivers FILE, or NULL */
 	enum vg_severity fail_on;
 	bool fail_on_none;

@@ -374,7 +374,8 @@ static int parse_def_line(struct vg_accounts *a, const char *line, size_t len, s
 		ve = i;
 	}
 	if (vs == ve)
-		return add_problem(&a->files[VG_ACCT_LOGIN_DEFS], lineno, "a setting without a value");
+		return add_problem(&a->files[VG_ACCT_LOGIN_DEFS], lineno,
+				   "a setting without a value");
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->key = vg_strndup(line + ks, ke - ks)) ||
 	    !(d->value = vg_strndup(line + vs, ve - vs)) || vg_vec_push(&a->defs, d) < 0) {
@@ -383,6 +384,23 @@ static int parse_def_line(struct vg_accounts *a, const char *line, size_t len, s
 	}
 	d->line = lineno;
 	return 0;
+}
+
+/* Entries of kind kept so far. */
+static size_t kept(const struct vg_accounts *a, enum vg_acct_kind kind)
+{
+	switch (kind) {
+	case VG_ACCT_PASSWD:
+		return a->users.len;
+	case VG_ACCT_SHADOW:
+		return a->shadows.len;
+	case VG_ACCT_GROUP:
+		return a->groups.len;
+	case VG_ACCT_GSHADOW:
+		return a->gshadows.len;
+	default:
+		return a->defs.len;
+	}
 }
 
 int vg_accounts_parse(struct vg_accounts *a, enum vg_acct_kind kind, const char *data,
@@ -406,6 +424,12 @@ int vg_accounts_parse(struct vg_accounts *a, enum vg_acct_kind kind, const char 
 
 		off += n + (nl ? 1 : 0);
 		lineno++;
+		/* a hostile file of tiny lines must not become millions of entries */
+		if (kept(a, kind) + f->problems.len >= VG_MAX_CONFIG_ENTRIES) {
+			f->code = vg_error_set(&f->err, VG_ELIMIT, "%s has more than %d entries",
+					       f->path, VG_MAX_CONFIG_ENTRIES);
+			return vg_error_set(err, VG_ELIMIT, "%s", f->err.msg);
+		}
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (kind == VG_ACCT_LOGIN_DEFS) {
@@ -470,7 +494,7 @@ int vg_accounts_load(struct vg_accounts **out, struct vg_fs *fs, struct vg_error
 			vg_blob_finish(&b);
 			if (rc == VG_ENOMEM)
 				goto out;
-			rc = 0; /* binary: recorded in the file's code */
+			rc = 0; /* binary, too many entries: recorded in the file's code */
 		}
 	}
 	rc = vg_accounts_index(a);

@@ -41,7 +41,8 @@ struct vg_acct_problem {
 /* How reading one file went. */
 struct vg_acct_file {
 	const char *path;      /* "/etc/passwd", ... (static) */
-	int code;              /* 0 read; VG_ENOTFOUND, VG_EPERM, VG_EPARSE (binary), VG_ELIMIT, VG_EIO */
+	int code;              /* 0 read; VG_ENOTFOUND, VG_EPERM, VG_EPARSE (binary),
+				* VG_ELIMIT, VG_EUNSUPPORTED (not a file), VG_EIO */
 	struct vg_error err;   /* message when code < 0 */
 	struct vg_vec problems;/* struct vg_acct_problem *: malformed lines (skipped) */
 };
@@ -103,8 +104,9 @@ void vg_accounts_free(struct vg_accounts *a);
 /* Parses one file's text into a. Malformed lines (too few fields, a uid that
  * is not a number) are recorded in a->files[kind].problems and skipped; the
  * other lines still count. Binary data (NUL bytes, control characters) fails
- * with VG_EPARSE and keeps nothing from the file. Also sets the file's code.
- * Returns 0, VG_EPARSE or VG_ENOMEM. */
+ * with VG_EPARSE and keeps nothing from the file; more than
+ * VG_MAX_CONFIG_ENTRIES lines with entries or problems fail with VG_ELIMIT.
+ * Also sets the file's code. Returns 0, VG_EPARSE, VG_ELIMIT or VG_ENOMEM. */
 int vg_accounts_parse(struct vg_accounts *a, enum vg_acct_kind kind, const char *data,
 		      size_t len, struct vg_error *err);
 

@@ -164,6 +164,9 @@ int vg_listening_parse(struct vg_listening *l, const char *proto, const char *da
 		}
 		if (tcp ? st != TCP_LISTEN : (st != UDP_UNCONNECTED || lport == 0))
 			continue;
+		if (l->sockets.len >= VG_MAX_CONFIG_ENTRIES)
+			return vg_error_set(err, VG_ELIMIT, "more than %d listening sockets",
+					    VG_MAX_CONFIG_ENTRIES);
 		s = calloc(1, sizeof(*s));
 		if (!s || vg_vec_push(&l->sockets, s) < 0) {
 			free(s);

@@ -36,8 +36,9 @@ void vg_listening_free(struct vg_listening *l);
 /* Parses one /proc/net table (proto "tcp", "tcp6", "udp" or "udp6") and keeps
  * its listening sockets. Addresses are decoded in this machine's byte order,
  * as the kernel prints them. Lines that do not parse are counted in
- * l->problems. Binary data fails with VG_EPARSE. Returns 0, VG_EPARSE or
- * VG_ENOMEM. */
+ * l->problems. Binary data fails with VG_EPARSE, more than
+ * VG_MAX_CONFIG_ENTRIES listening sockets with VG_ELIMIT. Returns 0,
+ * VG_EPARSE, VG_ELIMIT or VG_ENOMEM. */
 int vg_listening_parse(struct vg_listening *l, const char *proto, const char *data, size_t len,
 		       struct vg_error *err);
 

@@ -83,6 +83,10 @@ static int finish_stanza(struct vg_packages *p, struct vg_pkg *cur, char *status
 		p->problems++;
 		goto drop;
 	}
+	if (p->npkgs >= VG_MAX_CONFIG_ENTRIES) {
+		rc = VG_ELIMIT;
+		goto drop;
+	}
 	cur->state = status_state(status);
 	if (!cur->state) {
 		p->problems++;
@@ -168,6 +172,11 @@ int vg_packages_parse_dpkg(struct vg_packages *p, const char *data, size_t len,
 	else {
 		pkg_finish(&cur);
 		free(status);
+	}
+	if (rc == VG_ELIMIT) {
+		p->code = vg_error_set(&p->err, rc, "%s lists more than %d packages",
+				       VG_DPKG_STATUS, VG_MAX_CONFIG_ENTRIES);
+		return vg_error_set(err, rc, "%s", p->err.msg);
 	}
 	if (rc < 0)
 		return vg_error_set(err, rc, "%s: out of memory", VG_DPKG_STATUS);

@@ -32,7 +32,9 @@ struct vg_packages {
 
 /* Parses the text of a dpkg status file into p (sorted). Stanzas without a
  * Package or a Status field are counted in p->problems and skipped. Binary
- * data fails with VG_EPARSE. Returns 0, VG_EPARSE or VG_ENOMEM. */
+ * data fails with VG_EPARSE, more than VG_MAX_CONFIG_ENTRIES packages with
+ * VG_ELIMIT (p->code and p->err set). Returns 0, VG_EPARSE, VG_ELIMIT or
+ * VG_ENOMEM. */
 int vg_packages_parse_dpkg(struct vg_packages *p, const char *data, size_t len,
 			   struct vg_error *err);
 

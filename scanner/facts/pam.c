@@ -10,7 +10,6 @@
 #include "limits.h"
 
 #define PAM_DIR "/etc/pam.d"
-#define MAX_INCLUDE_DEPTH 16
 
 /* Modules that read a settings file, and the options' built-in defaults. */
 static const struct {
@@ -264,8 +263,9 @@ static int parse_logical(struct vg_pam_service *s, const char *text, size_t len,
 		free(tok);
 		rc = next_token(&p, end, false, false, &l->include);
 		if (rc == 0 || (rc > 0 && strchr(l->include, '/'))) {
-			rc = add_problem(s, lineno, rc == 0 ? "@include without a service name"
-							  : "@include of a path, not a service name");
+			rc = add_problem(s, lineno, rc == 0
+					 ? "@include without a service name"
+					 : "@include of a path, not a service name");
 			goto drop;
 		}
 		if (rc < 0)
@@ -328,6 +328,7 @@ int vg_pam_parse_service(struct vg_pam_service *s, const char *data, size_t len,
 {
 	struct vg_buf logical;
 	size_t lineno = 0, first = 0;
+	bool toolong = false;
 	int rc = 0;
 
 	if (vg_accounts_looks_binary(data, len)) {
@@ -336,7 +337,7 @@ int vg_pam_parse_service(struct vg_pam_service *s, const char *data, size_t len,
 		return vg_error_set(err, VG_EPARSE, "%s", s->err.msg);
 	}
 	s->code = 0;
-	vg_buf_init(&logical, VG_MAX_CONFIG_FILE_BYTES);
+	vg_buf_init(&logical, VG_MAX_CONFIG_LINE_BYTES);
 	for (size_t off = 0; off < len && rc == 0;) {
 		const char *line = data + off;
 		const char *nl = memchr(line, '\n', len - off);
@@ -348,14 +349,23 @@ int vg_pam_parse_service(struct vg_pam_service *s, const char *data, size_t len,
 		if (n && line[n - 1] == '\r')
 			n--;
 		cont = n && line[n - 1] == '\\';
-		if (!logical.len)
+		if (!logical.len && !toolong)
 			first = lineno;
-		rc = vg_buf_append(&logical, line, cont ? n - 1 : n);
-		if (rc == 0 && cont)
-			rc = vg_buf_putc(&logical, ' ');
+		if (!toolong) {
+			rc = vg_buf_append(&logical, line, cont ? n - 1 : n);
+			if (rc == 0 && cont)
+				rc = vg_buf_putc(&logical, ' ');
+			if (rc == VG_ELIMIT) {
+				toolong = true; /* skip to the end of this logical line */
+				rc = 0;
+			}
+		}
 		if (rc < 0 || (cont && off < len))
 			continue;
-		if (logical.len) {
+		if (toolong) {
+			rc = add_problem(s, first, "line longer than the limit; skipped");
+			toolong = false;
+		} else if (logical.len) {
 			/* PAM ends a line at '#', wherever it stands */
 			char *hash = memchr(logical.data, '#', logical.len);
 			size_t ln = hash ? (size_t)(hash - logical.data) : logical.len;
@@ -363,11 +373,17 @@ int vg_pam_parse_service(struct vg_pam_service *s, const char *data, size_t len,
 			rc = parse_logical(s, logical.data, ln, first);
 		}
 		vg_buf_clear(&logical);
+		if (rc == 0 && s->lines.len + s->problems.len >= VG_MAX_CONFIG_ENTRIES)
+			rc = VG_ELIMIT;
 	}
 	vg_buf_finish(&logical);
+	if (rc == VG_ELIMIT) {
+		s->code = vg_error_set(&s->err, rc, "%s has more than %d lines", s->path,
+				       VG_MAX_CONFIG_ENTRIES);
+		return vg_error_set(err, rc, "%s", s->err.msg);
+	}
 	if (rc < 0)
-		return vg_error_set(err, rc, "%s: %s", s->path,
-				    rc == VG_ENOMEM ? "out of memory" : "line too long");
+		return vg_error_set(err, rc, "%s: out of memory", s->path);
 	return 0;
 }
 
@@ -537,6 +553,7 @@ int vg_pam_load(struct vg_pam **out, struct vg_fs *fs, struct vg_error *err)
 {
 	struct vg_pam *p = calloc(1, sizeof(*p));
 	struct vg_vec names;
+	size_t total = 0;
 	int rc = 0;
 
 	*out = NULL;
@@ -563,7 +580,15 @@ int vg_pam_load(struct vg_pam **out, struct vg_fs *fs, struct vg_error *err)
 			rc = VG_ENOMEM;
 			goto out;
 		}
+		if (total >= VG_MAX_CONFIG_TOTAL_BYTES) {
+			/* a directory of huge files is not read without end */
+			s->code = vg_error_set(&s->err, VG_ELIMIT, "%s not read: /etc/pam.d holds "
+					       "more than %u bytes", s->path,
+					       VG_MAX_CONFIG_TOTAL_BYTES);
+			continue;
+		}
 		s->code = vg_fs_read(fs, s->path, VG_MAX_CONFIG_FILE_BYTES, &b, &s->err);
+		total += b.len;
 		if (s->code == VG_ENOMEM) {
 			rc = VG_ENOMEM;
 			goto out;
@@ -618,9 +643,9 @@ static int expand(const struct vg_pam *p, const char *name, const char *type, si
 				    depth ? stack[depth - 1] : "");
 	if (s->code < 0)
 		return vg_error_set(err, s->code, "%s", s->err.msg);
-	if (depth >= MAX_INCLUDE_DEPTH)
+	if (depth >= VG_MAX_INCLUDE_DEPTH)
 		return vg_error_set(err, VG_ELIMIT, "%s: includes nested deeper than %d levels",
-				    s->path, MAX_INCLUDE_DEPTH);
+				    s->path, VG_MAX_INCLUDE_DEPTH);
 	for (size_t i = 0; i < depth; i++)
 		if (!strcmp(stack[i], name))
 			return vg_error_set(err, VG_ELIMIT, "%s: include cycle through %s",
@@ -644,7 +669,7 @@ static int expand(const struct vg_pam *p, const char *name, const char *type, si
 int vg_pam_expand(const struct vg_pam *p, const char *name, struct vg_vec *out,
 		  struct vg_error *err)
 {
-	const char *stack[MAX_INCLUDE_DEPTH + 1];
+	const char *stack[VG_MAX_INCLUDE_DEPTH + 1];
 
 	return expand(p, name, NULL, 0, stack, out, err);
 }

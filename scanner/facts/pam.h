@@ -21,7 +21,8 @@ struct vg_pam_arg {
 struct vg_pam_line {
 	const char *path;      /* the file it is in (borrowed from its service) */
 	size_t line;           /* of its first physical line */
-	char *type;            /* auth, account, password, session (without '-'); NULL for @include */
+	char *type;            /* auth, account, password or session (without '-');
+				* NULL for @include */
 	bool dash;             /* "-type": a missing module is ignored */
 	char *control;         /* "required", "[success=1 default=ignore]", "include", ... */
 	char *module;          /* as written: "pam_unix.so", "/lib/.../pam_unix.so", or a
@@ -76,8 +77,10 @@ void vg_pam_service_free(struct vg_pam_service *s);
 
 /* Parses a service file's text into s: comments, "\" continuations, "-type",
  * "[value=action ...]" controls, "[arg with spaces]" arguments and "@include".
- * Lines that cannot be understood go to s->problems. Binary data fails with
- * VG_EPARSE (s->code and s->err set). Returns 0, VG_EPARSE or VG_ENOMEM. */
+ * Lines that cannot be understood (or longer than VG_MAX_CONFIG_LINE_BYTES) go
+ * to s->problems. Binary data fails with VG_EPARSE, more than
+ * VG_MAX_CONFIG_ENTRIES lines with VG_ELIMIT (s->code and s->err set).
+ * Returns 0, VG_EPARSE, VG_ELIMIT or VG_ENOMEM. */
 int vg_pam_parse_service(struct vg_pam_service *s, const char *data, size_t len,
 			 struct vg_error *err);
 
@@ -98,9 +101,9 @@ const struct vg_pam_service *vg_pam_find(const struct vg_pam *p, const char *nam
 /* The lines service name runs, in order: "@include" replaced by the included
  * file's lines, "include"/"substack" controls by that service's lines of the
  * same type. Pointers in out are borrowed from p. A service that is missing
- * or unreadable on the way, an include cycle, or nesting deeper than 16
- * levels fails with VG_ENOTFOUND / its code / VG_ELIMIT and err says where.
- * VG_ENOMEM otherwise. */
+ * or unreadable on the way, an include cycle, or nesting deeper than
+ * VG_MAX_INCLUDE_DEPTH fails with VG_ENOTFOUND / its code / VG_ELIMIT and err
+ * says where. VG_ENOMEM otherwise. */
 int vg_pam_expand(const struct vg_pam *p, const char *name, struct vg_vec *out,
 		  struct vg_error *err);
 

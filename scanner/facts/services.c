@@ -109,6 +109,23 @@ static void note_problem(struct vg_services *s, const struct vg_error *e)
 		s->problem = *e;
 }
 
+/* Whether the unit and link lists are full (noted once as a problem): a
+ * hostile image must not make them grow without bound. */
+static bool too_many(struct vg_services *s)
+{
+	struct vg_error e = {0};
+
+	if (s->files.len + s->wants.len < VG_MAX_CONFIG_ENTRIES)
+		return false;
+	if (!s->full) {
+		s->full = true;
+		vg_error_set(&e, VG_ELIMIT, "more than %d unit files and links",
+			     VG_MAX_CONFIG_ENTRIES);
+		note_problem(s, &e);
+	}
+	return true;
+}
+
 /* Lists dir; missing is not a problem. Returns 1 when listed, 0 when absent
  * or unreadable (noted), VG_ENOMEM. */
 static int list_dir(struct vg_services *s, struct vg_fs *fs, const char *dir,
@@ -144,6 +161,8 @@ static int load_wants(struct vg_services *s, struct vg_fs *fs, const char *dir,
 
 		if (!vg_services_unit_valid(n))
 			continue;
+		if (too_many(s))
+			break;
 		w = calloc(1, sizeof(*w));
 		if (!w || !(w->unit = strdup(n)) || !(w->path = vg_asprintf("%s/%s", dir, n)) ||
 		    !(w->by = vg_strndup(dirname, dot)) || vg_vec_push(&s->wants, w) < 0) {
@@ -196,7 +215,7 @@ static int load_dir(struct vg_services *s, struct vg_fs *fs, const char *dir, si
 				rc = r;
 			continue;
 		}
-		if (!vg_services_unit_valid(n)) {
+		if (!vg_services_unit_valid(n) || too_many(s)) {
 			free(path);
 			continue;
 		}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* systemd unit state from the unit directories: installed, enabled (.wants links), masked, aliases. */
+/* systemd unit state from the unit directories: installed, enabled, masked, aliases. */
 #ifndef VG_FACTS_SERVICES_H
 #define VG_FACTS_SERVICES_H
 
@@ -33,7 +33,8 @@ struct vg_services {
 	struct vg_vec files;   /* struct vg_unit_file *, by directory precedence then name */
 	struct vg_vec wants;   /* struct vg_unit_want * */
 	size_t denied;         /* directories that could not be listed (permission) */
-	size_t errors;         /* other listing problems */
+	size_t errors;         /* other listing problems (or more than VG_MAX_CONFIG_ENTRIES) */
+	bool full;             /* stopped keeping files and links at the cap */
 	struct vg_error problem; /* the first of those */
 };
 

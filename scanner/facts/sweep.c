@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Walks bounded roots once per target and keeps the world-writable, unowned, SUID and SGID entries. */
+/* Walks bounded roots once per target, keeping world-writable, unowned and set-ID entries. */
 #include "facts/sweep.h"
 
 #include <pthread.h>
@@ -245,7 +245,7 @@ int vg_sweep_run(struct vg_sweep_result **out, struct vg_fs *fs, const struct vg
 	if (!r || !s)
 		goto nomem;
 	vg_vec_init(&r->items);
-	r->max_files = o->max_files ? o->max_files : VG_SWEEP_DEFAULT_MAX_FILES;
+	r->max_files = o->max_files ? o->max_files : VG_DEFAULT_SWEEP_ENTRIES;
 	r->owners_known = o->accounts != NULL;
 	r->roots = vg_calloc(o->nroots + 1, sizeof(*r->roots));
 	excl = vg_calloc(NFIXED + o->nexclude + 1, sizeof(*excl));
@@ -422,7 +422,7 @@ int vg_sweep_get(const struct vg_sweep_cache *cc, const struct vg_target *t,
 	struct vg_sweep_cache *c = (struct vg_sweep_cache *)cc;
 	struct vg_sweep_opts run = *o;
 	struct vg_sweep_result *r = NULL;
-	size_t max = o->max_files ? o->max_files : VG_SWEEP_DEFAULT_MAX_FILES;
+	size_t max = o->max_files ? o->max_files : VG_DEFAULT_SWEEP_ENTRIES;
 	int rc = 0;
 
 	*out = NULL;

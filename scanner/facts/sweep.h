@@ -10,10 +10,9 @@
 #include "error.h"
 #include "facts/accounts.h"
 #include "facts/facts.h"
+#include "limits.h"
 #include "targets/fs.h"
 #include "util.h"
-
-#define VG_SWEEP_DEFAULT_MAX_FILES 1000000
 
 /* What an entry is flagged for (bits). */
 enum {
@@ -52,7 +51,7 @@ struct vg_sweep_result {
 struct vg_sweep_opts {
 	const char *const *roots;        /* absolute directories inside the fs */
 	size_t nroots;
-	size_t max_files;                /* 0: VG_SWEEP_DEFAULT_MAX_FILES */
+	size_t max_files;                /* 0: VG_DEFAULT_SWEEP_ENTRIES */
 	const struct vg_accounts *accounts; /* NULL: owners are not judged */
 	const char *const *exclude;      /* absolute paths pruned (special filesystems) */
 	size_t nexclude;

@@ -377,6 +377,22 @@ out:
 	return rc;
 }
 
+char *vg_git_workdir(const char *path)
+{
+	git_repository *repo = NULL;
+	char *out = NULL;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, path, 0, NULL) == 0 && git_repository_workdir(repo)) {
+		out = strdup(git_repository_workdir(repo));
+		if (out && strlen(out) > 1 && out[strlen(out) - 1] == '/')
+			out[strlen(out) - 1] = '\0';
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return out;
+}
+
 /* ---- .gitignore ---- */
 
 struct vg_git_ignore {

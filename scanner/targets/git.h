@@ -58,6 +58,10 @@ int vg_git_history(const char *path, const char *range, uint64_t max_blob, vg_gi
 int vg_git_staged(const char *path, uint64_t max_blob, vg_git_blob_fn fn, void *ud,
 		  struct vg_git_stats *stats, struct vg_error *err);
 
+/* The work tree's top directory of the repository holding path (new string),
+ * or NULL when there is none. */
+char *vg_git_workdir(const char *path);
+
 /* Whether path lies in a git work tree (for .gitignore handling); *out gets an
  * opaque handle for vg_git_ignored, freed with vg_git_ignore_free. Returns
  * VG_ENOTFOUND when path is not in a work tree. */

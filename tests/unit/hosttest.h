@@ -249,7 +249,8 @@ static inline bool ht_found(const struct ht_run *r, const char *s)
 	for (size_t i = 0; r->res && i < r->res->findings.len; i++) {
 		const struct vg_finding *f = r->res->findings.items[i];
 
-		if ((f->message && strstr(f->message, s)) || (f->evidence && strstr(f->evidence, s)))
+		if ((f->message && strstr(f->message, s)) ||
+		    (f->evidence && strstr(f->evidence, s)))
 			return true;
 	}
 	return false;

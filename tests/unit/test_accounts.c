@@ -27,7 +27,8 @@ static void parse_passwd(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	assert_int_equal(vg_accounts_parse(a, VG_ACCT_PASSWD, passwd_ok, strlen(passwd_ok), &err), 0);
+	assert_int_equal(vg_accounts_parse(a, VG_ACCT_PASSWD, passwd_ok, strlen(passwd_ok), &err),
+			 0);
 	assert_int_equal(a->files[VG_ACCT_PASSWD].code, 0);
 	assert_int_equal(a->users.len, 4);
 	assert_int_equal(a->files[VG_ACCT_PASSWD].problems.len, 0);
@@ -109,6 +110,27 @@ static void parse_binary(void **state)
 	/* control characters without a NUL count too */
 	assert_true(vg_accounts_looks_binary("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
 	assert_false(vg_accounts_looks_binary("a:b\tc\r\n", 7));
+	vg_accounts_free(a);
+}
+
+/* A file of many tiny lines hits the entry cap instead of eating memory. */
+static void parse_too_many(void **state)
+{
+	size_t n = (size_t)VG_MAX_CONFIG_ENTRIES + 1;
+	char *text = malloc(n * 2);
+	struct vg_accounts *a = vg_accounts_new();
+	struct vg_error err = {0};
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++) {
+		text[2 * i] = 'x';
+		text[2 * i + 1] = '\n';
+	}
+	assert_int_equal(vg_accounts_parse(a, VG_ACCT_PASSWD, text, n * 2, &err), VG_ELIMIT);
+	assert_int_equal(a->files[VG_ACCT_PASSWD].code, VG_ELIMIT);
+	assert_non_null(strstr(err.msg, "more than"));
+	free(text);
 	vg_accounts_free(a);
 }
 
@@ -270,7 +292,8 @@ static void check_no_hash_leak(void **state)
 	struct ht_run r;
 
 	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-				 "alice:$6$saltsalt$SECRETHASHVALUE:1000:1000::/home/alice:/bin/sh\n");
+				 "alice:$6$saltsalt$SECRETHASHVALUE:1000:1000::/home/alice:"
+				 "/bin/sh\n");
 	ht_put(t, "/etc/shadow", "root:*:19000:0:99999:7:::\n"
 				 "alice:$6$saltsalt$SECRETHASHVALUE:19000:0:99999:7:::\n"
 				 "eve:$6$saltsalt$SECRETHASHVALUE2\n");
@@ -440,6 +463,7 @@ int main(void)
 		cmocka_unit_test(parse_truncated),
 		cmocka_unit_test(parse_bad_fields),
 		cmocka_unit_test(parse_binary),
+		cmocka_unit_test(parse_too_many),
 		cmocka_unit_test(shadow_states),
 		cmocka_unit_test(login_defs),
 		cmocka_unit_test(classes),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests for facts/packages.c and the packages check: dpkg status parsing and Debian version order. */
+/* Tests for facts/packages.c and the packages check: dpkg status and Debian version order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,6 +163,28 @@ static void parse_binary_and_empty(void **state)
 	assert_int_equal(p.problems, 0);
 }
 
+static void parse_too_many(void **state)
+{
+	static const char stanza[] = "Package: p\nStatus: install ok installed\n\n";
+	size_t n = (size_t)VG_MAX_CONFIG_ENTRIES + 1, sl = sizeof(stanza) - 1;
+	char *text = malloc(n * sl);
+	struct vg_packages p = {0};
+	struct vg_error err = {0};
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + i * sl, stanza, sl);
+	assert_int_equal(vg_packages_parse_dpkg(&p, text, n * sl, &err), VG_ELIMIT);
+	assert_int_equal(p.code, VG_ELIMIT);
+	for (size_t i = 0; i < p.npkgs; i++) {
+		free(p.pkgs[i].name);
+		free(p.pkgs[i].state);
+	}
+	free(p.pkgs);
+	free(text);
+}
+
 static void load_tree(void **state)
 {
 	struct ht_tree *t = *state;
@@ -287,6 +309,7 @@ int main(void)
 		cmocka_unit_test(version_valid),
 		cmocka_unit_test(parse_status),
 		cmocka_unit_test(parse_binary_and_empty),
+		cmocka_unit_test(parse_too_many),
 		cmocka_unit_test_setup_teardown(load_tree, ht_setup, ht_teardown),
 		cmocka_unit_test_setup_teardown(check_installed, ht_setup, ht_teardown),
 		cmocka_unit_test_setup_teardown(check_versions, ht_setup, ht_teardown),

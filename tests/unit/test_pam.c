@@ -100,8 +100,44 @@ static void parse_continuation_and_problems(void **state)
 	assert_int_equal(l->line, 9);
 	assert_int_equal(s->problems.len, 5);
 	assert_int_equal(((struct vg_pam_problem *)s->problems.items[0])->line, 4);
-	assert_non_null(strstr(((struct vg_pam_problem *)s->problems.items[2])->msg, "unterminated"));
+	assert_non_null(strstr(((struct vg_pam_problem *)s->problems.items[2])->msg,
+			       "unterminated"));
 	vg_pam_service_free(s);
+}
+
+static void parse_long_and_many(void **state)
+{
+	size_t big = (size_t)VG_MAX_CONFIG_LINE_BYTES + 100;
+	size_t n = (size_t)VG_MAX_CONFIG_ENTRIES + 1;
+	char *text = malloc(big + 64);
+	struct vg_pam_service *s = vg_pam_service_new("svc", "/etc/pam.d/svc");
+	struct vg_error err = {0};
+	size_t len;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "auth required pam_x.so ", 23);
+	memset(text + 23, 'a', big - 23);
+	len = big;
+	len += (size_t)snprintf(text + len, 64, "\nauth required pam_unix.so\n");
+	assert_int_equal(vg_pam_parse_service(s, text, len, &err), 0);
+	assert_int_equal(s->lines.len, 1);
+	assert_int_equal(s->problems.len, 1);
+	assert_int_equal(line_at(s, 0)->line, 2);
+	vg_pam_service_free(s);
+	free(text);
+
+	text = malloc(n * 2);
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++) {
+		text[2 * i] = 'x';
+		text[2 * i + 1] = '\n';
+	}
+	s = vg_pam_service_new("svc", "/etc/pam.d/svc");
+	assert_int_equal(vg_pam_parse_service(s, text, n * 2, &err), VG_ELIMIT);
+	assert_int_equal(s->code, VG_ELIMIT);
+	vg_pam_service_free(s);
+	free(text);
 }
 
 static void parse_binary(void **state)
@@ -187,7 +223,8 @@ static void load_and_expand(void **state)
 	assert_null(vg_pam_find(p, "login.dpkg-old")); /* leftovers are no services */
 	vg_vec_init(&lines);
 	assert_int_equal(vg_pam_expand(p, "login", &lines, &err), 0);
-	/* faildelay, 2 common-auth lines, account line of system-account (not its auth), password */
+	/* faildelay, 2 common-auth lines, the account line of system-account (not
+	 * its auth line), the password line */
 	assert_int_equal(lines.len, 5);
 	l = lines.items[1];
 	assert_string_equal(l->path, "/etc/pam.d/common-auth");
@@ -386,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_lines),
 		cmocka_unit_test(parse_continuation_and_problems),
+		cmocka_unit_test(parse_long_and_many),
 		cmocka_unit_test(parse_binary),
 		cmocka_unit_test(parse_conf),
 		cmocka_unit_test_setup_teardown(load_and_expand, ht_setup, ht_teardown),
