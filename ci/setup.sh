@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="gcc pkg-config meson ninja-build python3 git openssl
   libpcre2-dev libyaml-dev libssl-dev libxml2-dev libjansson-dev libcmocka-dev
-  libgit2-dev libnftnl-dev libmnl-dev nftables iproute2"
+  libgit2-dev libnftnl-dev libmnl-dev nftables iproute2 ${VIGIL_EXTRA_PACKAGES:-}"
+# Hyperscan (the secrets prefilter) is packaged for amd64 only; elsewhere
+# vigil uses its own Aho-Corasick automaton.
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+	PACKAGES="$PACKAGES libhyperscan-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -425,19 +425,104 @@ bool vg_engine_out_of_scope(const struct scan *s, const struct vg_target *t, con
 
 /* ---- git ---- */
 
+/* Fingerprints this git scan has already kept, so a secret a file holds over
+ * many commits is one hit from the start (not thousands that fill the
+ * per-rule cap before scan.c's dedupe_history sees them). */
+struct fpset {
+	char (*slots)[33];    /* "" marks a free slot */
+	size_t cap, len;
+};
+
+static size_t fp_hash(const char *fp)
+{
+	size_t h = 0;
+
+	for (size_t i = 0; i < 2 * sizeof(h) && fp[i]; i++)
+		h = h << 4 | (size_t)(fp[i] <= '9' ? fp[i] - '0' : fp[i] - 'a' + 10);
+	return h;
+}
+
+/* 1 when fp was new (now in the set), 0 when already there, VG_ENOMEM. */
+static int fpset_add(struct fpset *set, const char *fp)
+{
+	size_t k;
+
+	if ((set->len + 1) * 2 > set->cap) {
+		struct fpset n = {.cap = set->cap ? set->cap * 2 : 1024};
+
+		n.slots = vg_calloc(n.cap, sizeof(*n.slots));
+		if (!n.slots)
+			return VG_ENOMEM;
+		for (size_t i = 0; i < set->cap; i++) {
+			if (!set->slots[i][0])
+				continue;
+			for (k = fp_hash(set->slots[i]) & (n.cap - 1); n.slots[k][0];
+			     k = (k + 1) & (n.cap - 1))
+				;
+			memcpy(n.slots[k], set->slots[i], sizeof(n.slots[k]));
+			n.len++;
+		}
+		free(set->slots);
+		*set = n;
+	}
+	for (k = fp_hash(fp) & (set->cap - 1); set->slots[k][0]; k = (k + 1) & (set->cap - 1))
+		if (!strcmp(set->slots[k], fp))
+			return 0;
+	snprintf(set->slots[k], sizeof(set->slots[k]), "%s", fp);
+	set->len++;
+	return 1;
+}
+
 struct git_walk {
 	struct scan *s;
 	const struct vg_target *t;
 	size_t *marks;        /* hits per stream state before the current blob */
 	bool only_new;        /* range and staged scans: drop what the parent already had */
+	struct fpset kept;
 };
 
+/* Whether --exclude or .vigilignore prunes path or a directory above it, as
+ * they prune the tree walk. */
 static bool excluded_blob(const struct scan *s, const char *path)
 {
-	for (size_t i = 0; i < s->opts->nexclude; i++)
-		if (vg_glob_match(s->opts->exclude[i], path))
-			return true;
-	return false;
+	char buf[VG_MAX_PATH_BYTES];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf;;) {
+		char *slash = strchr(p, '/');
+
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; i < s->opts->nexclude; i++)
+			if (vg_glob_match(s->opts->exclude[i], buf))
+				return true;
+		for (size_t i = 0; i < s->ignore_globs.len; i++)
+			if (vg_glob_match(s->ignore_globs.items[i], buf))
+				return true;
+		if (!slash)
+			return false;
+		*slash = '/';
+		p = slash + 1;
+	}
+}
+
+/* The .vigilignore at the top of the work tree applies to git scans too (a
+ * bare repository has none). */
+static int load_git_ignore(struct scan *s, const struct vg_target *t)
+{
+	struct vg_target top = {.kind = VG_TARGET_TREE, .label = t->label, .start = (char *)""};
+	struct vg_error err = {0};
+	char *dir = vg_git_workdir(t->repo);
+	int rc = 0;
+
+	if (dir && vg_fs_open(&top.fs, dir, VG_FS_BENEATH, &err) == 0)
+		rc = load_ignore(s, &top);
+	vg_fs_free(top.fs);
+	free(dir);
+	return rc;
 }
 
 /* Gives the new hits of one blob their commit, and in range or staged scans
@@ -452,9 +537,20 @@ static int annotate_hits(struct git_walk *w, const struct vg_git_blob *b)
 
 		for (size_t k = w->marks[i]; k < hits->len; k++) {
 			struct vg_finding *h = hits->items[k];
+			int added = 1;
 
 			if (w->only_new && h->raw_key &&
 			    vg_git_parent_contains(b, h->raw_key, h->raw_key_len)) {
+				vg_finding_free(h);
+				continue;
+			}
+			if (h->raw_key) { /* the fingerprint vg_engine_emit will give it */
+				h->rule = &s->stream_rules[i]->meta;
+				vg_finding_fingerprint(h, h->raw_key, h->raw_key_len);
+				if (h->fingerprint[0] && (added = fpset_add(&w->kept, h->fingerprint)) < 0)
+					return VG_ENOMEM;
+			}
+			if (!added) {
 				vg_finding_free(h);
 				continue;
 			}
@@ -490,6 +586,27 @@ static int on_blob(void *ud, const struct vg_git_blob *b)
 	return annotate_hits(w, b);
 }
 
+/* Blobs a git scan left out, one note each kind (a history can hold many). */
+static int note_git_skips(struct scan *s, const struct vg_target *t, uint64_t max)
+{
+	const struct vg_git_stats *st = &s->git_stats;
+	char reason[160];
+	int rc = 0;
+
+	if (st->skipped_large) {
+		snprintf(reason, sizeof(reason), "%llu blob%s larger than --max-file-size (%llu bytes)",
+			 (unsigned long long)st->skipped_large, st->skipped_large == 1 ? "" : "s",
+			 (unsigned long long)max);
+		rc = vg_engine_add_skip(s, t->repo, reason);
+	}
+	if (rc == 0 && st->skipped_binary) {
+		snprintf(reason, sizeof(reason), "%llu binary blob%s",
+			 (unsigned long long)st->skipped_binary, st->skipped_binary == 1 ? "" : "s");
+		rc = vg_engine_add_skip(s, t->repo, reason);
+	}
+	return rc;
+}
+
 int vg_engine_stream_git(struct scan *s, const struct vg_target *t, struct vg_error *err)
 {
 	struct git_walk w = {.s = s, .t = t};
@@ -498,6 +615,8 @@ int vg_engine_stream_git(struct scan *s, const struct vg_target *t, struct vg_er
 
 	if (!s->nstream)
 		return 0;
+	if ((rc = load_git_ignore(s, t)) < 0)
+		return vg_error_set(err, rc, "out of memory");
 	w.marks = vg_calloc(s->nstream, sizeof(*w.marks));
 	if (!w.marks)
 		return vg_error_set(err, VG_ENOMEM, "out of memory");
@@ -508,6 +627,9 @@ int vg_engine_stream_git(struct scan *s, const struct vg_target *t, struct vg_er
 		w.only_new = t->range != NULL;
 		rc = vg_git_history(t->repo, t->range, max, on_blob, &w, &s->git_stats, err);
 	}
+	if (rc == 0)
+		rc = note_git_skips(s, t, max);
 	free(w.marks);
+	free(w.kept.slots);
 	return rc;
 }

@@ -12,13 +12,15 @@
 #include "targets/walk.h"
 
 /* Pseudo, kernel and network filesystems: their contents are not files a
- * sweep should judge (and walking them is slow or hangs on a dead server). */
+ * sweep should judge (and walking them is slow or hangs on a dead server).
+ * Read-only images (squashfs snaps, iso9660) and vfat, which has no real
+ * modes or owners, are left out too, as the CIS audits do. */
 static const char *const special_types[] = {
 	"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "securityfs", "debugfs",
 	"tracefs", "pstore", "bpf", "configfs", "fusectl", "mqueue", "hugetlbfs", "efivarfs",
 	"selinuxfs", "autofs", "binfmt_misc", "nsfs", "rpc_pipefs", "nfsd", "nfs", "nfs4",
 	"cifs", "smb3", "smbfs", "ceph", "glusterfs", "9p", "afs", "fuse.sshfs",
-	"fuse.gvfsd-fuse", "fuse.portal", "fuse.lxcfs", NULL,
+	"fuse.gvfsd-fuse", "fuse.portal", "fuse.lxcfs", "squashfs", "iso9660", "vfat", NULL,
 };
 
 /* Always pruned: the kernel's views, never files on the root. */

@@ -240,7 +240,7 @@ static void fill_stat(struct vg_stat *out, const struct stat *st)
  * lstat and readlink never need a lookup outside the confined resolution. */
 static int lookup(struct vg_fs *fs, const char *path, bool follow, int *out, struct vg_error *err)
 {
-	const char *rel;
+	const char *rel = NULL;
 	int rc, fd;
 
 	*out = -1;
@@ -482,7 +482,7 @@ int vg_fs_read(struct vg_fs *fs, const char *path, uint64_t max, struct vg_blob 
 	       struct vg_error *err)
 {
 	struct opener o;
-	const char *rel;
+	const char *rel = NULL;
 	int rc;
 
 	if (!out)
@@ -583,7 +583,7 @@ static int read_dir(int fd, const char *what, bool types, struct vg_vec *out,
 int vg_fs_list(struct vg_fs *fs, const char *dir, vg_fs_dir_fn fn, void *ud, struct vg_error *err)
 {
 	struct vg_vec ents;
-	const char *rel;
+	const char *rel = NULL;
 	int fd, rc;
 
 	vg_vec_init(&ents);
@@ -631,7 +631,7 @@ int vg_fs_open_dir(struct vg_fs *fs, int at, const char *path, int *out, struct 
 {
 	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 	uint64_t resolve;
-	const char *rel;
+	const char *rel = NULL;
 	int fd, rc;
 
 	if (!out)
