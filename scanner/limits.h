@@ -17,7 +17,8 @@
 
 /* Regular expressions (PCRE2) */
 #define VG_MAX_REGEX_BYTES 8192                 /* pattern source */
-#define VG_REGEX_MATCH_LIMIT 1000000u           /* pcre2_set_match_limit */
+#define VG_REGEX_MATCH_LIMIT 1000000u           /* pcre2_set_match_limit, plus: */
+#define VG_REGEX_MATCH_PER_BYTE 16u             /* per byte of subject left to search */
 #define VG_REGEX_DEPTH_LIMIT 10000u             /* pcre2_set_depth_limit */
 #define VG_REGEX_HEAP_LIMIT_KIB 20480u          /* pcre2_set_heap_limit */
 #define VG_REGEX_JIT_STACK_MAX (1024u * 1024)   /* per thread */

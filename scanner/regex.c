@@ -209,6 +209,14 @@ int vg_regex_match(const struct vg_regex *re, const char *subject, size_t len, s
 	t = tls_get();
 	if (!t)
 		return VG_ENOMEM;
+	/* One call searches from start to the end of the subject, so the budget
+	 * grows with what is left to search: a large file is not an error, while
+	 * catastrophic backtracking, which is far from linear, still stops. */
+	{
+		uint64_t limit = VG_REGEX_MATCH_LIMIT + (uint64_t)VG_REGEX_MATCH_PER_BYTE * (len - start);
+
+		pcre2_set_match_limit(t->mctx, limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit);
+	}
 	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, 0, t->md, t->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;

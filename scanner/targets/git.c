@@ -758,8 +758,11 @@ static int add_range(struct graph *g, const char *range)
 	git_oid from, to, base;
 	int e, rc = 0;
 
-	if ((e = git_revparse(&spec, g->repo, range)) != 0)
-		return git_fail(g->err, e, "--git=%s", range);
+	if ((e = git_revparse(&spec, g->repo, range)) != 0) {
+		/* libgit2 may keep A when B fails to parse */
+		rc = git_fail(g->err, e, "--git=%s", range);
+		goto out;
+	}
 	if ((e = peel_commit(&from, spec.from)) != 0) {
 		rc = git_fail(g->err, e, "--git=%s", range);
 		goto out;

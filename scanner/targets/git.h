@@ -28,7 +28,8 @@ struct vg_git_blob {
 };
 
 /* True when the previous version of b's path (first parent's, or HEAD's for a
- * staged file) contains s[0..n): the secret was not introduced by this blob. */
+ * staged file; under its old name when range and staged scans detect a
+ * rename) contains s[0..n): the secret was not introduced by this blob. */
 bool vg_git_parent_contains(const struct vg_git_blob *b, const char *s, size_t n);
 
 /* Called for each blob to scan; a non-zero return stops and is returned. */
@@ -44,17 +45,22 @@ struct vg_git_stats {
 };
 
 /* Walks the history of the repository containing path: every commit reachable
- * from any ref (or only those in range "A..B" when range is non-NULL), oldest
- * first, and offers every blob a commit adds or changes (compared with its
- * first parent) exactly once, with the commit that first introduced it.
- * Binary blobs and blobs over max_blob bytes are skipped and counted. Errors:
- * VG_ENOTFOUND (not a repository, unknown revision), VG_EPARSE (corrupt
- * objects: the message names the object), VG_ENOMEM. */
+ * from any ref or HEAD (or, when range is non-NULL, those of "A..B", of
+ * "A...B" since the merge base, or of one revision and its ancestors),
+ * parents before children and otherwise oldest first, and offers every blob
+ * a commit adds or changes (compared with its first parent) exactly once,
+ * with the commit that first introduced it. In a shallow clone the boundary
+ * commits are compared with nothing and stats->shallow is set. Binary blobs
+ * and blobs over max_blob bytes (never inflated) are skipped and counted.
+ * Errors: VG_ENOTFOUND (not a repository, unknown revision), VG_EPARSE
+ * (missing or corrupt objects: the message names the object), VG_ENOMEM, or
+ * fn's non-zero return. */
 int vg_git_history(const char *path, const char *range, uint64_t max_blob, vg_git_blob_fn fn,
 		   void *ud, struct vg_git_stats *stats, struct vg_error *err);
 
-/* Offers every file the index adds or changes relative to HEAD (an unborn
- * HEAD counts as empty), with its staged contents. */
+/* Offers every file the index adds, changes or renames relative to HEAD (an
+ * unborn HEAD counts as empty), with its staged contents. Errors as for
+ * vg_git_history; VG_EUNSUPPORTED for a bare repository. */
 int vg_git_staged(const char *path, uint64_t max_blob, vg_git_blob_fn fn, void *ud,
 		  struct vg_git_stats *stats, struct vg_error *err);
 

@@ -174,9 +174,14 @@ for part in w.split(":"):
     secs = secs * 60 + float(part or 0)
 cpu = float(num(r"User time \(seconds\): ([0-9.]+)") or 0) + \
       float(num(r"System time \(seconds\): ([0-9.]+)") or 0)
-print("M_WALL=%.3f M_CPU=%.3f M_RSS=%s" % (secs, cpu, num(r"Maximum resident set size \(kbytes\): (\d+)")))
+rss = num(r"Maximum resident set size \(kbytes\): (\d+)")
+print("M_WALL=%.3f M_CPU=%.3f M_RSS=%s" % (secs, cpu, rss))
 EOF
 )"
+}
+
+median() { # numbers...
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # Medians of RUNS vigil scans (after one warm-up run); the JSON report of the
@@ -200,8 +205,8 @@ measure_vigil() { # label json-file vigil-args...
 	done
 	read -r V_WALL V_MIN V_MAX <<<"$(printf '%s\n' "${walls[@]}" | sort -n |
 		awk '{ v[NR] = $1 } END { printf "%s %s %s\n", v[int((NR + 1) / 2)], v[1], v[NR] }')"
-	V_CPU=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	V_RSS=$(printf '%s\n' "${rsss[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	V_CPU=$(median "${cpus[@]}")
+	V_RSS=$(median "${rsss[@]}")
 	V_OK=1
 }
 
@@ -224,6 +229,13 @@ EOF
 ROWS=$WORK/rows.tsv
 : >"$ROWS"
 row() { # tool target evaluated wall cpu rss-kb note
+	case "$3:$4" in
+	[0-9]*:[0-9]*) ;;
+	*)
+		say "note: no figures for $1 $2 (rules '$3', wall '$4')"
+		return 0
+		;;
+	esac
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$ROWS"
 }
 

@@ -6,9 +6,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "facts/accounts.h"
-#include "hosttest.h"
 #include "limits.h"
+#include "testutil.h"
+#include "util.h"
 
 static const char passwd_ok[] =
 	"root:x:0:0:root:/root:/bin/bash\n"
@@ -241,16 +250,16 @@ static void classes(void **state)
  * per file and the others are still read. */
 static void load_tree(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_accounts *a = NULL;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-	ht_sparse(t, "/etc/shadow", (off_t)VG_MAX_CONFIG_FILE_BYTES + 1);
-	ht_putn(t, "/etc/group", "root\0\0\0\xff", 8, 0644);
-	ht_mkdir(t, "/etc/login.defs", 0755);
-	fs = ht_open(t);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+	tu_sparse(t->root, "/etc/shadow", (off_t)VG_MAX_CONFIG_FILE_BYTES + 1);
+	tu_putn(t->root, "/etc/group", "root\0\0\0\xff", 8, 0644);
+	tu_dir(t->root, "/etc/login.defs", 0755);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	assert_non_null(fs);
 	assert_int_equal(vg_accounts_load(&a, fs, &err), 0);
 	assert_int_equal(a->files[VG_ACCT_PASSWD].code, 0);
@@ -266,193 +275,187 @@ static void load_tree(void **state)
 
 static void check_uid0(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-				 "toor:x:0:0::/root:/bin/bash\n");
-	ht_run_rule(&r, t, "{accounts: {assert: uid0-only-root}}", false);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+	       "toor:x:0:0::/root:/bin/bash\n");
+	tu_run_rule(&r, t, "{accounts: {assert: uid0-only-root}}", false);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->loc.path, "/etc/passwd");
 	assert_int_equal(r.first->loc.line, 2);
 	assert_string_equal(r.first->evidence, "toor:uid=0");
-	ht_run_free(&r);
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-	ht_run_rule(&r, t, "{accounts: {assert: uid0-only-root}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+	tu_run_rule(&r, t, "{accounts: {assert: uid0-only-root}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 /* Hashes never reach findings, whatever the check. */
 static void check_no_hash_leak(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-				 "alice:$6$saltsalt$SECRETHASHVALUE:1000:1000::/home/alice:"
-				 "/bin/sh\n");
-	ht_put(t, "/etc/shadow", "root:*:19000:0:99999:7:::\n"
-				 "alice:$6$saltsalt$SECRETHASHVALUE:19000:0:99999:7:::\n"
-				 "eve:$6$saltsalt$SECRETHASHVALUE2\n");
-	ht_run_rule(&r, t, "{accounts: {assert: shadowed-passwords}}", false);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+	       "alice:$6$saltsalt$SECRETHASHVALUE:1000:1000::/home/alice:"
+	       "/bin/sh\n");
+	tu_put(t->root, "/etc/shadow", "root:*:19000:0:99999:7:::\n"
+	       "alice:$6$saltsalt$SECRETHASHVALUE:19000:0:99999:7:::\n"
+	       "eve:$6$saltsalt$SECRETHASHVALUE2\n");
+	tu_run_rule(&r, t, "{accounts: {assert: shadowed-passwords}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->evidence, "alice:password=<redacted>");
-	assert_false(ht_found(&r, "SECRET"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {field: pass_max_days, users: with_password, "
-			   "expect: {max: 365}}}", false);
+	assert_false(tu_found(&r, "SECRET"));
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {field: pass_max_days, users: with_password, "
+		    "expect: {max: 365}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->evidence, "alice:pass_max_days=99999");
 	assert_string_equal(r.first->loc.path, "/etc/shadow");
 	assert_int_equal(r.first->loc.line, 2);
-	assert_false(ht_found(&r, "SECRET"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {assert: well-formed}}", false);
+	assert_false(tu_found(&r, "SECRET"));
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: well-formed}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.first->loc.line, 3);
-	assert_false(ht_found(&r, "SECRET"));
-	assert_false(ht_found(&r, "eve"));
-	ht_run_free(&r);
+	assert_false(tu_found(&r, "SECRET"));
+	assert_false(tu_found(&r, "eve"));
+	tu_run_free(&r);
 }
 
 static void check_empty_and_missing(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-	ht_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+	tu_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
 	assert_non_null(strstr(r.first->message, "no /etc/shadow"));
-	ht_run_free(&r);
-	ht_put(t, "/etc/shadow", "root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\n");
-	ht_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/shadow", "root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\n");
+	tu_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->evidence, "guest:password=<empty>");
-	ht_run_free(&r);
-	ht_putn(t, "/etc/shadow", "\x7f" "ELF\0\0\0\x02\x01", 9, 0640);
-	ht_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
+	tu_run_free(&r);
+	tu_putn(t->root, "/etc/shadow", "\x7f" "ELF\0\0\0\x02\x01", 9, 0640);
+	tu_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_ERROR);
 	assert_non_null(strstr(r.first->message, "binary"));
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_duplicates_and_groups(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-				 "alice:x:1000:1000::/home/alice:/bin/bash\n"
-				 "bob:x:1000:42::/home/bob:/bin/bash\n"
-				 "alice:x:1001:1234::/home/a2:/bin/bash\n");
-	ht_put(t, "/etc/group", "root:x:0:\nalice:x:1000:\nshadow:x:42:carl\nstaff:x:50:\n"
-				"staff2:x:50:\n");
-	ht_run_rule(&r, t, "{accounts: {assert: unique-uids}}", false);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+	       "alice:x:1000:1000::/home/alice:/bin/bash\n"
+	       "bob:x:1000:42::/home/bob:/bin/bash\n"
+	       "alice:x:1001:1234::/home/a2:/bin/bash\n");
+	tu_put(t->root, "/etc/group", "root:x:0:\nalice:x:1000:\nshadow:x:42:carl\nstaff:x:50:\n"
+	       "staff2:x:50:\n");
+	tu_run_rule(&r, t, "{accounts: {assert: unique-uids}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_int_equal(r.first->loc.line, 3);
 	assert_non_null(strstr(r.first->message, "also used by alice"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {assert: unique-user-names}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: unique-user-names}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_int_equal(r.first->loc.line, 4);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {assert: unique-gids}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: unique-gids}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_int_equal(r.first->loc.line, 5);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {assert: groups-exist}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: groups-exist}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->evidence, "alice:gid=1234");
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {assert: shadow-group-empty}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: shadow-group-empty}}", false);
 	assert_int_equal(r.fails, 2); /* bob's primary group, carl a member */
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_login_defs_default(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_run_rule(&r, t, "{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}", false);
+	tu_run_rule(&r, t, "{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_null(r.first->loc.path);
 	assert_string_equal(r.first->loc.object, "login.defs:PASS_MAX_DAYS");
 	assert_non_null(strstr(r.first->message, "default"));
-	ht_run_free(&r);
-	ht_put(t, "/etc/login.defs", "PASS_MAX_DAYS 400\nPASS_MAX_DAYS 300\n");
-	ht_run_rule(&r, t, "{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/login.defs", "PASS_MAX_DAYS 400\nPASS_MAX_DAYS 300\n");
+	tu_run_rule(&r, t, "{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
-	ht_put(t, "/etc/login.defs", "PASS_MAX_DAYS 300\nPASS_MAX_DAYS 400\n");
-	ht_run_rule(&r, t, "{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/login.defs", "PASS_MAX_DAYS 300\nPASS_MAX_DAYS 400\n");
+	tu_run_rule(&r, t, "{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.first->loc.line, 2);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_home(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-				 "alice:x:1000:1000::/home/alice:/bin/bash\n"
-				 "bob:x:1001:1001::/home/bob:/bin/bash\n");
-	ht_mkdir(t, "/home/alice", 0750);
-	ht_mkdir(t, "/home/bob", 0777);
-	ht_run_rule(&r, t, "{accounts: {field: home_mode, users: human, "
-			   "expect: {mode_max: \"0750\"}}}", false);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+	       "alice:x:1000:1000::/home/alice:/bin/bash\n"
+	       "bob:x:1001:1001::/home/bob:/bin/bash\n");
+	tu_dir(t->root, "/home/alice", 0750);
+	tu_dir(t->root, "/home/bob", 0777);
+	tu_run_rule(&r, t, "{accounts: {field: home_mode, users: human, "
+		    "expect: {mode_max: \"0750\"}}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->evidence, "bob:home_mode=0777");
-	ht_run_free(&r);
-	rmdir(ht_path(t, "/home/bob"));
-	ht_run_rule(&r, t, "{accounts: {field: home_mode, users: human, "
-			   "expect: {mode_max: \"0750\"}}}", false);
+	tu_run_free(&r);
+	rmdir(tu_path(t->root, "/home/bob"));
+	tu_run_rule(&r, t, "{accounts: {field: home_mode, users: human, "
+		    "expect: {mode_max: \"0750\"}}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->evidence, "bob:home_mode unset");
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_bad_policy(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	static const char *const bad[] = {
+		"{accounts: {assert: no-such-thing}}",
+		"{accounts: {field: shell}}",
+		"{accounts: {assert: unique-uids, field: shell, expect: x}}",
+		"{accounts: {field: shell, users: robots, expect: x}}",
+	};
 
-	ht_run_rule(&r, t, "{accounts: {assert: no-such-thing}}", false);
-	assert_true(r.rc < 0);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {field: shell}}", false);
-	assert_true(r.rc < 0);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {assert: unique-uids, field: shell, expect: x}}", false);
-	assert_true(r.rc < 0);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{accounts: {field: shell, users: robots, expect: x}}", false);
-	assert_true(r.rc < 0);
-	ht_run_free(&r);
+	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 /* Without the privileges to read /etc/shadow the check says so: not-evaluated, never pass. */
 static void check_unreadable(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	int v;
 
-	ht_put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-	ht_putn(t, "/etc/shadow", "root:*:19000:0:99999:7:::\n", 26, 0600);
-	if (chown(ht_path(t, "/etc/shadow"), 0, 0) < 0 && geteuid() == 0)
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+	tu_putn(t->root, "/etc/shadow", "root:*:19000:0:99999:7:::\n", 26, 0600);
+	if (chown(tu_path(t->root, "/etc/shadow"), 0, 0) < 0 && geteuid() == 0)
 		fail();
 	if (geteuid() != 0)
-		chmod(ht_path(t, "/etc/shadow"), 0000);
-	v = ht_verdict_unprivileged(t, "{accounts: {assert: no-empty-passwords}}");
+		chmod(tu_path(t->root, "/etc/shadow"), 0000);
+	v = tu_verdict_unprivileged(t, "{accounts: {assert: no-empty-passwords}}");
 	assert_int_equal(v, VG_STATUS_NOT_EVALUATED);
-	v = ht_verdict_unprivileged(t, "{accounts: {assert: uid0-only-root}}");
+	v = tu_verdict_unprivileged(t, "{accounts: {assert: uid0-only-root}}");
 	assert_int_equal(v, VG_STATUS_PASS);
 }
 
@@ -467,15 +470,15 @@ int main(void)
 		cmocka_unit_test(shadow_states),
 		cmocka_unit_test(login_defs),
 		cmocka_unit_test(classes),
-		cmocka_unit_test_setup_teardown(load_tree, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_uid0, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_no_hash_leak, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_empty_and_missing, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_duplicates_and_groups, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_login_defs_default, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_home, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_unreadable, ht_setup, ht_teardown),
+		cmocka_unit_test_setup_teardown(load_tree, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_uid0, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_no_hash_leak, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_empty_and_missing, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_duplicates_and_groups, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_login_defs_default, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_home, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_unreadable, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,114 +20,12 @@
 #include "limits.h"
 #include "policy/policy.h"
 #include "targets/fs.h"
+#include "testutil.h"
 #include "util.h"
 
 /* ---- fixture: a fresh directory per test ---- */
 
-struct tmp {
-	char dir[256];
-	struct vg_policy *pol;
-	struct vg_results *res;
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static int chmod_dirs(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_D || flag == FTW_DNR)
-		chmod(path, 0700);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/vg_checks_XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	vg_results_free(t->res);
-	vg_policy_free(t->pol);
-	nftw(t->dir, chmod_dirs, 16, FTW_PHYS);
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
 /* ---- helpers ---- */
-
-static void put_file(const struct tmp *t, const char *rel, const char *content, mode_t mode)
-{
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-	close(fd);
-	assert_int_equal(chmod(path, mode), 0);
-}
-
-static void put_dir(const struct tmp *t, const char *rel, mode_t mode)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
-	assert_int_equal(mkdir(path, mode), 0);
-	assert_int_equal(chmod(path, mode), 0);
-}
-
-static void put_link(const struct tmp *t, const char *rel, const char *target)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
-	assert_int_equal(symlink(target, path), 0);
-}
-
-/* Loads one pack made of the given rules text (indented as list items). */
-static struct vg_policy *load_rules(struct tmp *t, const char *rules)
-{
-	struct vg_diags diags;
-	struct vg_error err = {0};
-	char *text = vg_asprintf("pack: t\ntitle: T\nversion: \"1\"\nrules:\n%s", rules);
-	int rc;
-
-	assert_non_null(text);
-	vg_diags_init(&diags);
-	vg_policy_free(t->pol);
-	t->pol = NULL;
-	rc = vg_policy_load_string(&t->pol, "test.yaml", text, strlen(text), &diags, &err);
-	for (size_t i = 0; rc < 0 && i < diags.count; i++)
-		print_message("diag: %s\n", diags.msgs[i]);
-	vg_diags_finish(&diags);
-	free(text);
-	assert_int_equal(rc, 0);
-	return t->pol;
-}
 
 /* The problems a pack that must not load reports, joined by newlines. */
 static char *load_errors(const char *rules)
@@ -158,45 +56,6 @@ static const struct vg_rule *rule0(const struct vg_policy *pol)
 {
 	assert_true(pol->rules.len >= 1);
 	return pol->rules.items[0];
-}
-
-/* Runs rule on t->dir as a target of the given kind; results in t->res. */
-static void run_on_dir(struct tmp *t, const struct vg_rule *r, unsigned kind)
-{
-	struct vg_scan_opts o = {.jobs = 1};
-	struct vg_error err = {0};
-	struct vg_target tg = {.kind = kind, .label = (char *)"test", .start = (char *)""};
-
-	vg_results_free(t->res);
-	t->res = vg_results_new();
-	assert_non_null(t->res);
-	assert_int_equal(vg_fs_open(&tg.fs, t->dir, kind == VG_TARGET_TREE ? VG_FS_BENEATH
-									  : VG_FS_IN_ROOT, &err), 0);
-	assert_int_equal(vg_scan_rule_on_target(t->res, r, &tg, &o, &err), 0);
-	vg_fs_free(tg.fs);
-}
-
-static void run_on_buffer(struct tmp *t, const struct vg_rule *r, const char *path,
-			  const char *data)
-{
-	struct vg_scan_opts o = {.jobs = 1};
-	struct vg_error err = {0};
-
-	vg_results_free(t->res);
-	t->res = vg_results_new();
-	assert_non_null(t->res);
-	assert_int_equal(vg_scan_rule_on_buffer(t->res, r, path, data, strlen(data), &o, &err), 0);
-}
-
-/* The rule's verdict: fail when any finding fails, else the one finding's status. */
-static enum vg_status verdict(const struct vg_results *res)
-{
-	assert_true(res->findings.len >= 1);
-	for (size_t i = 0; i < res->findings.len; i++)
-		if (((struct vg_finding *)res->findings.items[i])->status == VG_STATUS_FAIL)
-			return VG_STATUS_FAIL;
-	assert_int_equal(res->findings.len, 1);
-	return ((struct vg_finding *)res->findings.items[0])->status;
 }
 
 /* The failing findings as "path:line:col" lines, sorted as the engine left them. */
@@ -510,93 +369,93 @@ static void test_content_parse_errors(void **state)
 
 static void test_content_forbid_every_match(void **state)
 {
-	struct tmp *t = *state;
-	const struct vg_rule *r = rule0(load_rules(t,
+	struct tu_fx *t = *state;
+	const struct vg_rule *r = rule0(tu_fx_load(t,
 		"  - id: t.pw\n    title: Password\n    severity: medium\n"
 		"    check: {content: {forbid: 'pw=(?<value>\\w+)'}}\n"));
 
-	run_on_buffer(t, r, "a.conf", "x\n pw=one pw=two\n\npw=three");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	tu_fx_run_buffer(t, r, "a.conf", "x\n pw=one pw=two\n\npw=three", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_fails(t->res, "a.conf:2:5\na.conf:2:12\na.conf:4:4\n");
 	/* the end of the value, exclusive */
 	assert_int_equal(finding0(t->res)->loc.end_line, 2);
 	assert_int_equal(finding0(t->res)->loc.end_col, 8);
 	assert_string_equal(finding0(t->res)->evidence, " pw=one pw=two");
-	run_on_buffer(t, r, "a.conf", "nothing to see\n");
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	tu_fx_run_buffer(t, r, "a.conf", "nothing to see\n", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 }
 
 static void test_content_require(void **state)
 {
-	struct tmp *t = *state;
-	const struct vg_rule *r = rule0(load_rules(t,
+	struct tu_fx *t = *state;
+	const struct vg_rule *r = rule0(tu_fx_load(t,
 		"  - id: t.umask\n    title: umask\n    severity: high\n"
 		"    check: {content: {require: '^umask 027'}}\n"));
 
-	run_on_buffer(t, r, "run.sh", "#!/bin/sh\necho hi\n");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	tu_fx_run_buffer(t, r, "run.sh", "#!/bin/sh\necho hi\n", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_fails(t->res, "run.sh:0:0\n");
-	run_on_buffer(t, r, "run.sh", "#!/bin/sh\numask 027\n");
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	tu_fx_run_buffer(t, r, "run.sh", "#!/bin/sh\numask 027\n", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 	/* multiline is the default: ^ matches after a newline */
-	run_on_buffer(t, r, "run.sh", "x\n\numask 027");
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	run_on_buffer(t, r, "run.sh", "");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	tu_fx_run_buffer(t, r, "run.sh", "x\n\numask 027", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	tu_fx_run_buffer(t, r, "run.sh", "", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 }
 
 static void test_content_flags(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_fx *t = *state;
 	const struct vg_rule *r;
 
-	r = rule0(load_rules(t, "  - id: t.a\n    title: A\n    severity: low\n"
-				"    check: {content: {forbid: '^secret$', multiline: false}}\n"));
-	run_on_buffer(t, r, NULL, "x\nsecret\n");
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	run_on_buffer(t, r, NULL, "secret");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	r = rule0(load_rules(t, "  - id: t.a\n    title: A\n    severity: low\n"
-				"    check: {content: {forbid: 'secret', nocase: true}}\n"));
-	run_on_buffer(t, r, NULL, "SeCrEt");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	r = rule0(load_rules(t, "  - id: t.a\n    title: A\n    severity: low\n"
-				"    check: {content: {forbid: 'secret'}}\n"));
-	run_on_buffer(t, r, NULL, "SeCrEt");
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.a\n    title: A\n    severity: low\n"
-				"    check: {content: {forbid: 'a.b', dotall: true}}\n"));
-	run_on_buffer(t, r, NULL, "a\nb");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	r = rule0(load_rules(t, "  - id: t.a\n    title: A\n    severity: low\n"
-				"    check: {content: {forbid: 'a.b'}}\n"));
-	run_on_buffer(t, r, NULL, "a\nb");
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: A\n    severity: low\n"
+			     "    check: {content: {forbid: '^secret$', multiline: false}}\n"));
+	tu_fx_run_buffer(t, r, NULL, "x\nsecret\n", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	tu_fx_run_buffer(t, r, NULL, "secret", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: A\n    severity: low\n"
+			     "    check: {content: {forbid: 'secret', nocase: true}}\n"));
+	tu_fx_run_buffer(t, r, NULL, "SeCrEt", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: A\n    severity: low\n"
+			     "    check: {content: {forbid: 'secret'}}\n"));
+	tu_fx_run_buffer(t, r, NULL, "SeCrEt", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: A\n    severity: low\n"
+			     "    check: {content: {forbid: 'a.b', dotall: true}}\n"));
+	tu_fx_run_buffer(t, r, NULL, "a\nb", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: A\n    severity: low\n"
+			     "    check: {content: {forbid: 'a.b'}}\n"));
+	tu_fx_run_buffer(t, r, NULL, "a\nb", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 }
 
 static void test_content_paths_filter(void **state)
 {
-	struct tmp *t = *state;
-	const struct vg_rule *r = rule0(load_rules(t,
+	struct tu_fx *t = *state;
+	const struct vg_rule *r = rule0(tu_fx_load(t,
 		"  - id: t.a\n    title: A\n    severity: low\n"
 		"    check: {content: {paths: ['*.conf', 'etc/**'], forbid: 'bad'}}\n"));
 
-	run_on_buffer(t, r, "deep/dir/x.conf", "bad");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	run_on_buffer(t, r, "etc/a/b/c", "bad");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	run_on_buffer(t, r, "x.txt", "bad");
-	assert_int_equal(verdict(t->res), VG_STATUS_NOT_APPLICABLE);
+	tu_fx_run_buffer(t, r, "deep/dir/x.conf", "bad", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	tu_fx_run_buffer(t, r, "etc/a/b/c", "bad", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	tu_fx_run_buffer(t, r, "x.txt", "bad", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_NOT_APPLICABLE);
 	assert_non_null(strstr(finding0(t->res)->message, "no file matched"));
 	/* without a path the filter does not apply */
-	run_on_buffer(t, r, NULL, "bad");
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	tu_fx_run_buffer(t, r, NULL, "bad", false);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 }
 
 static void test_content_match_limit_is_error(void **state)
 {
-	struct tmp *t = *state;
-	const struct vg_rule *r = rule0(load_rules(t,
+	struct tu_fx *t = *state;
+	const struct vg_rule *r = rule0(tu_fx_load(t,
 		"  - id: t.slow\n    title: slow\n    severity: low\n"
 		"    check: {content: {forbid: '(a|aa)+$'}}\n"));
 	char *data = malloc(20002);
@@ -605,16 +464,16 @@ static void test_content_match_limit_is_error(void **state)
 	memset(data, 'a', 20000);
 	data[20000] = '!';
 	data[20001] = '\0';
-	run_on_buffer(t, r, "x", data);
+	tu_fx_run_buffer(t, r, "x", data, false);
 	free(data);
-	assert_int_equal(verdict(t->res), VG_STATUS_ERROR);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_ERROR);
 	assert_non_null(strstr(finding0(t->res)->message, "match limit"));
 }
 
 static void test_content_per_file_cap_reported(void **state)
 {
-	struct tmp *t = *state;
-	const struct vg_rule *r = rule0(load_rules(t,
+	struct tu_fx *t = *state;
+	const struct vg_rule *r = rule0(tu_fx_load(t,
 		"  - id: t.x\n    title: x\n    severity: low\n"
 		"    check: {content: {forbid: 'x'}}\n"));
 	size_t n = VG_MAX_FINDINGS_PER_RULE + 10, nfail = 0, nerr = 0;
@@ -623,7 +482,7 @@ static void test_content_per_file_cap_reported(void **state)
 	assert_non_null(data);
 	memset(data, 'x', n);
 	data[n] = '\0';
-	run_on_buffer(t, r, "x", data);
+	tu_fx_run_buffer(t, r, "x", data, false);
 	free(data);
 	for (size_t i = 0; i < t->res->findings.len; i++) {
 		const struct vg_finding *f = t->res->findings.items[i];
@@ -682,218 +541,218 @@ static void test_file_parse_errors(void **state)
 
 static void test_file_mode(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_fx *t = *state;
 	const struct vg_rule *r;
 
-	put_dir(t, "sub", 0755);
-	put_dir(t, "sub/deep", 0755);
-	put_file(t, "top.key", "k", 0600);
-	put_file(t, "sub/a.key", "k", 0644);
-	put_file(t, "sub/deep/b.key", "k", 0640);
-	put_file(t, "sub/c.txt", "k", 0777);
-	r = rule0(load_rules(t, "  - id: t.k\n    title: keys\n    severity: high\n"
-				"    check: {file: {paths: ['*.key'], mode_max: '0600'}}\n"));
-	run_on_dir(t, r, VG_TARGET_TREE);
+	tu_mkdir(t->dir, "sub", 0755);
+	tu_mkdir(t->dir, "sub/deep", 0755);
+	tu_putm(t->dir, "top.key", "k", 0600);
+	tu_put(t->dir, "sub/a.key", "k");
+	tu_putm(t->dir, "sub/deep/b.key", "k", 0640);
+	tu_putm(t->dir, "sub/c.txt", "k", 0777);
+	r = rule0(tu_fx_load(t, "  - id: t.k\n    title: keys\n    severity: high\n"
+			     "    check: {file: {paths: ['*.key'], mode_max: '0600'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_TREE, "test");
 	/* relative paths, at any depth, sorted by the engine's order of discovery */
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_fails(t->res, "sub/a.key:0:0\nsub/deep/b.key:0:0\n");
 	assert_non_null(strstr(finding0(t->res)->message, "0644"));
-	r = rule0(load_rules(t, "  - id: t.k\n    title: keys\n    severity: high\n"
-				"    check: {file: {paths: ['sub/*.key'], mode_max: '0600'}}\n"));
-	run_on_dir(t, r, VG_TARGET_TREE);
+	r = rule0(tu_fx_load(t, "  - id: t.k\n    title: keys\n    severity: high\n"
+			     "    check: {file: {paths: ['sub/*.key'], mode_max: '0600'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_TREE, "test");
 	assert_fails(t->res, "sub/a.key:0:0\n");
-	r = rule0(load_rules(t, "  - id: t.k\n    title: keys\n    severity: high\n"
-				"    check: {file: {path: top.key, mode: '0600'}}\n"));
-	run_on_dir(t, r, VG_TARGET_TREE);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.k\n    title: keys\n    severity: high\n"
-				"    check: {file: {path: /sub/deep/b.key, mode: {in: ['0600', '0400']}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
+	r = rule0(tu_fx_load(t, "  - id: t.k\n    title: keys\n    severity: high\n"
+			     "    check: {file: {path: top.key, mode: '0600'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_TREE, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.k\n    title: keys\n    severity: high\n"
+			     "    check: {file: {path: /sub/deep/b.key, mode: {in: ['0600', '0400']}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
 	assert_fails(t->res, "/sub/deep/b.key:0:0\n");
 	/* mode_max is about permission bits only: 0640 is not within 0604 */
-	r = rule0(load_rules(t, "  - id: t.k\n    title: keys\n    severity: high\n"
-				"    check: {file: {path: /sub/deep/b.key, mode_max: '0604'}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	r = rule0(load_rules(t, "  - id: t.k\n    title: keys\n    severity: high\n"
-				"    check: {file: {path: /sub/deep/b.key, mode_max: '0750'}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.k\n    title: keys\n    severity: high\n"
+			     "    check: {file: {path: /sub/deep/b.key, mode_max: '0604'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.k\n    title: keys\n    severity: high\n"
+			     "    check: {file: {path: /sub/deep/b.key, mode_max: '0750'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 }
 
 static void test_file_owner_numeric_and_named(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_fx *t = *state;
 	char rules[512], passwd[256];
 	const struct vg_rule *r;
 
-	put_dir(t, "etc", 0755);
-	put_file(t, "etc/app", "x", 0644);
+	tu_mkdir(t->dir, "etc", 0755);
+	tu_put(t->dir, "etc/app", "x");
 	snprintf(rules, sizeof(rules),
 		 "  - id: t.o\n    title: owner\n    severity: high\n"
 		 "    check: {file: {path: /etc/app, owner: '%u', group: {in: ['%u']}}}\n",
 		 (unsigned)getuid(), (unsigned)getgid());
-	r = rule0(load_rules(t, rules));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, rules));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 	snprintf(rules, sizeof(rules),
 		 "  - id: t.o\n    title: owner\n    severity: high\n"
 		 "    check: {file: {path: /etc/app, owner: '%u'}}\n", (unsigned)getuid() + 1);
-	r = rule0(load_rules(t, rules));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, rules));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	/* names come from the root's own /etc/passwd, not the scanning machine's */
 	snprintf(passwd, sizeof(passwd), "someone:x:%u:%u::/:/bin/sh\n", (unsigned)getuid(),
 		 (unsigned)getgid());
-	put_file(t, "etc/passwd", passwd, 0644);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: owner\n    severity: high\n"
-				"    check: {file: {path: /etc/app, owner: someone}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	tu_putm(t->dir, "etc/passwd", passwd, 0644);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: owner\n    severity: high\n"
+			     "    check: {file: {path: /etc/app, owner: someone}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 	/* a forbidden owner is forbidden by name as by number */
-	r = rule0(load_rules(t, "  - id: t.o\n    title: owner\n    severity: high\n"
-				"    check: {file: {path: /etc/app, owner: {not_in: [someone]}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: owner\n    severity: high\n"
+			     "    check: {file: {path: /etc/app, owner: {not_in: [someone]}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_non_null(strstr(finding0(t->res)->message, "someone"));
 	snprintf(rules, sizeof(rules),
 		 "  - id: t.o\n    title: owner\n    severity: high\n"
 		 "    check: {file: {path: /etc/app, owner: {not_in: ['%u']}}}\n", (unsigned)getuid());
-	r = rule0(load_rules(t, rules));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: owner\n    severity: high\n"
-				"    check: {file: {path: /etc/app, owner: {not_in: [other, nobody]}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: owner\n    severity: high\n"
-				"    check: {file: {path: /etc/app, owner: {in: [someone, x], not_in: [y]}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: owner\n    severity: high\n"
-				"    check: {file: {path: /etc/app, owner: {matches: '^some'}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: owner\n    severity: high\n"
-				"    check: {file: {path: /etc/app, owner: SOMEONE}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, rules));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: owner\n    severity: high\n"
+			     "    check: {file: {path: /etc/app, owner: {not_in: [other, nobody]}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: owner\n    severity: high\n"
+			     "    check: {file: {path: /etc/app, owner: {in: [someone, x], not_in: [y]}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: owner\n    severity: high\n"
+			     "    check: {file: {path: /etc/app, owner: {matches: '^some'}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: owner\n    severity: high\n"
+			     "    check: {file: {path: /etc/app, owner: SOMEONE}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_non_null(strstr(finding0(t->res)->message, "someone"));
 }
 
 static void test_file_type_and_link(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_fx *t = *state;
 	const struct vg_rule *r;
 
-	put_dir(t, "d", 0755);
-	put_file(t, "f", "x", 0644);
-	put_link(t, "l", "/dev/null");
-	put_link(t, "dangling", "nowhere");
+	tu_mkdir(t->dir, "d", 0755);
+	tu_put(t->dir, "f", "x");
+	tu_symlink(t->dir, "l", "/dev/null");
+	tu_symlink(t->dir, "dangling", "nowhere");
 	{
 		char p[512];
 
 		snprintf(p, sizeof(p), "%s/p", t->dir);
 		assert_int_equal(mkfifo(p, 0644), 0);
 	}
-	r = rule0(load_rules(t, "  - id: t.t\n    title: types\n    severity: low\n"
-				"    check:\n      all:\n"
-				"        - file: {path: /d, type: directory}\n"
-				"        - file: {path: /f, type: file}\n"
-				"        - file: {path: /l, type: symlink}\n"
-				"        - file: {path: /p, type: fifo}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.t\n    title: types\n    severity: low\n"
-				"    check: {file: {path: /l, type: file}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.t\n    title: types\n    severity: low\n"
+			     "    check:\n      all:\n"
+			     "        - file: {path: /d, type: directory}\n"
+			     "        - file: {path: /f, type: file}\n"
+			     "        - file: {path: /l, type: symlink}\n"
+			     "        - file: {path: /p, type: fifo}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.t\n    title: types\n    severity: low\n"
+			     "    check: {file: {path: /l, type: file}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_non_null(strstr(finding0(t->res)->message, "symlink"));
-	r = rule0(load_rules(t, "  - id: t.t\n    title: link\n    severity: low\n"
-				"    check: {file: {path: /l, link_target: /dev/null}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.t\n    title: link\n    severity: low\n"
-				"    check: {file: {path: /l, link_target: {matches: '^/etc/'}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
-	r = rule0(load_rules(t, "  - id: t.t\n    title: link\n    severity: low\n"
-				"    check: {file: {path: /f, link_target: /dev/null}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.t\n    title: link\n    severity: low\n"
+			     "    check: {file: {path: /l, link_target: /dev/null}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.t\n    title: link\n    severity: low\n"
+			     "    check: {file: {path: /l, link_target: {matches: '^/etc/'}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.t\n    title: link\n    severity: low\n"
+			     "    check: {file: {path: /f, link_target: /dev/null}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_non_null(strstr(finding0(t->res)->message, "not a symlink"));
 	/* mode of a dangling symlink: the target is missing, which is a failure */
-	r = rule0(load_rules(t, "  - id: t.t\n    title: dangling\n    severity: low\n"
-				"    check: {file: {path: /dangling, mode_max: '0644'}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.t\n    title: dangling\n    severity: low\n"
+			     "    check: {file: {path: /dangling, mode_max: '0644'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_non_null(strstr(finding0(t->res)->message, "dangling"));
 }
 
 static void test_file_size_exists_absent(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_fx *t = *state;
 	const struct vg_rule *r;
 
-	put_file(t, "empty", "", 0644);
-	put_file(t, "ten", "0123456789", 0644);
-	r = rule0(load_rules(t, "  - id: t.s\n    title: size\n    severity: low\n"
-				"    check: {file: {paths: ['/*'], size: {max: 5}}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
+	tu_put(t->dir, "empty", "");
+	tu_put(t->dir, "ten", "0123456789");
+	r = rule0(tu_fx_load(t, "  - id: t.s\n    title: size\n    severity: low\n"
+			     "    check: {file: {paths: ['/*'], size: {max: 5}}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
 	assert_fails(t->res, "/ten:0:0\n");
-	r = rule0(load_rules(t, "  - id: t.s\n    title: size\n    severity: low\n"
-				"    check: {file: {path: /empty, size: 0}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.e\n    title: exists\n    severity: low\n"
-				"    check: {file: {path: /missing, exists: true}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.s\n    title: size\n    severity: low\n"
+			     "    check: {file: {path: /empty, size: 0}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.e\n    title: exists\n    severity: low\n"
+			     "    check: {file: {path: /missing, exists: true}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	assert_string_equal(finding0(t->res)->loc.object, "file:/missing");
-	r = rule0(load_rules(t, "  - id: t.e\n    title: exists\n    severity: low\n"
-				"    check: {file: {paths: ['/nomatch*'], exists: true}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_FAIL);
+	r = rule0(tu_fx_load(t, "  - id: t.e\n    title: exists\n    severity: low\n"
+			     "    check: {file: {paths: ['/nomatch*'], exists: true}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_FAIL);
 	/* a glob matching nothing passes unless exists: true */
-	r = rule0(load_rules(t, "  - id: t.e\n    title: mode\n    severity: low\n"
-				"    check: {file: {paths: ['/nomatch*'], mode_max: '0600'}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.e\n    title: exists\n    severity: low\n"
-				"    check: {file: {path: /ten, exists: true}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.a\n    title: absent\n    severity: low\n"
-				"    check: {file: {paths: ['/t*', '/e*'], absent: true}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
+	r = rule0(tu_fx_load(t, "  - id: t.e\n    title: mode\n    severity: low\n"
+			     "    check: {file: {paths: ['/nomatch*'], mode_max: '0600'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.e\n    title: exists\n    severity: low\n"
+			     "    check: {file: {path: /ten, exists: true}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: absent\n    severity: low\n"
+			     "    check: {file: {paths: ['/t*', '/e*'], absent: true}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
 	assert_fails(t->res, "/ten:0:0\n/empty:0:0\n"); /* in the order of the paths */
-	r = rule0(load_rules(t, "  - id: t.a\n    title: absent\n    severity: low\n"
-				"    check: {file: {path: /missing, absent: true}}\n"));
-	run_on_dir(t, r, VG_TARGET_ROOT);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.a\n    title: absent\n    severity: low\n"
+			     "    check: {file: {path: /missing, absent: true}}\n"));
+	tu_fx_run(t, r, VG_TARGET_ROOT, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
 }
 
 /* A tree target never looks outside its directory: a symlink out of it cannot be
  * checked (not-evaluated), and a loop is an error, never a hang. */
 static void test_file_symlinks_in_tree(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_fx *t = *state;
 	const struct vg_rule *r;
 
-	put_link(t, "out", "/etc/passwd");
-	put_link(t, "loop", "loop");
-	r = rule0(load_rules(t, "  - id: t.o\n    title: out\n    severity: low\n"
-				"    check: {file: {path: out, mode_max: '0600'}}\n"));
-	run_on_dir(t, r, VG_TARGET_TREE);
-	assert_int_equal(verdict(t->res), VG_STATUS_NOT_EVALUATED);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: out\n    severity: low\n"
-				"    check: {file: {path: out, type: symlink}}\n"));
-	run_on_dir(t, r, VG_TARGET_TREE);
-	assert_int_equal(verdict(t->res), VG_STATUS_PASS);
-	r = rule0(load_rules(t, "  - id: t.o\n    title: loop\n    severity: low\n"
-				"    check: {file: {path: loop/x, exists: true}}\n"));
-	run_on_dir(t, r, VG_TARGET_TREE);
-	assert_int_equal(verdict(t->res), VG_STATUS_ERROR);
+	tu_symlink(t->dir, "out", "/etc/passwd");
+	tu_symlink(t->dir, "loop", "loop");
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: out\n    severity: low\n"
+			     "    check: {file: {path: out, mode_max: '0600'}}\n"));
+	tu_fx_run(t, r, VG_TARGET_TREE, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_NOT_EVALUATED);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: out\n    severity: low\n"
+			     "    check: {file: {path: out, type: symlink}}\n"));
+	tu_fx_run(t, r, VG_TARGET_TREE, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_PASS);
+	r = rule0(tu_fx_load(t, "  - id: t.o\n    title: loop\n    severity: low\n"
+			     "    check: {file: {path: loop/x, exists: true}}\n"));
+	tu_fx_run(t, r, VG_TARGET_TREE, "test");
+	assert_int_equal(tu_verdict(t->res), VG_STATUS_ERROR);
 }
 
 int main(void)
@@ -908,18 +767,18 @@ int main(void)
 		cmocka_unit_test(test_leaf_add_caps),
 		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_content_parse_errors),
-		cmocka_unit_test_setup_teardown(test_content_forbid_every_match, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_content_require, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_content_flags, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_content_paths_filter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_content_match_limit_is_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_content_per_file_cap_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content_forbid_every_match, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_content_require, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_content_flags, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_content_paths_filter, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_content_match_limit_is_error, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_content_per_file_cap_reported, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test(test_file_parse_errors),
-		cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_owner_numeric_and_named, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_type_and_link, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_size_exists_absent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_symlinks_in_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_file_owner_numeric_and_named, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_file_type_and_link, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_file_size_exists_absent, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_file_symlinks_in_tree, tu_fx_setup, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,104 +18,12 @@
 #include "error.h"
 #include "limits.h"
 #include "targets/fs.h"
+#include "testutil.h"
 #include "util.h"
-
-struct tmp {
-	char dir[256];   /* the mkdtemp directory */
-	char root[300];  /* dir/root: the tree handed to vg_fs_open */
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
 
 static void chmod_back(const char *path)
 {
 	chmod(path, 0755);
-}
-
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/vg_fs_XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
-	if (mkdir(t->root, 0755) < 0)
-		return -1;
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-/* Creates root-relative directories along rel. */
-static void mkdirs(const char *top, const char *rel)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	for (char *p = path + strlen(top) + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-}
-
-static void put_file(const char *top, const char *rel, const char *data, size_t len)
-{
-	char path[1024];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
-static void put_str(const char *top, const char *rel, const char *s)
-{
-	put_file(top, rel, s, strlen(s));
-}
-
-static void put_link(const char *top, const char *rel, const char *target)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	assert_int_equal(symlink(target, path), 0);
-}
-
-static struct vg_fs *open_fs(const char *dir, enum vg_fs_mode mode)
-{
-	struct vg_error err = {0};
-	struct vg_fs *fs = NULL;
-
-	assert_int_equal(vg_fs_open(&fs, dir, mode, &err), 0);
-	assert_non_null(fs);
-	return fs;
 }
 
 /* Reads path and checks the contents. */
@@ -148,7 +56,7 @@ static void expect_read_error(struct vg_fs *fs, const char *path, int code, cons
 
 static void test_open_errors(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_fs *fs = (struct vg_fs *)1;
 	char path[512];
@@ -158,7 +66,7 @@ static void test_open_errors(void **state)
 	assert_null(fs);
 	assert_non_null(strstr(err.msg, "missing"));
 
-	put_str(t->dir, "file", "x");
+	tu_put(t->dir, "file", "x");
 	snprintf(path, sizeof(path), "%s/file", t->dir);
 	assert_int_equal(vg_fs_open(&fs, path, VG_FS_IN_ROOT, &err), VG_EUNSUPPORTED);
 	assert_non_null(strstr(err.msg, "not a directory"));
@@ -169,10 +77,10 @@ static void test_open_errors(void **state)
 	assert_null(fs);
 
 	/* the root may itself be a symlink */
-	put_link(t->dir, "rootlink", "root");
-	put_str(t->root, "a", "via link");
+	tu_symlink(t->dir, "rootlink", "root");
+	tu_put(t->root, "a", "via link");
 	snprintf(path, sizeof(path), "%s/rootlink", t->dir);
-	fs = open_fs(path, VG_FS_BENEATH);
+	fs = tu_fs_open(path, VG_FS_BENEATH);
 	assert_string_equal(vg_fs_root(fs), path);
 	assert_int_equal(vg_fs_mode(fs), VG_FS_BENEATH);
 	expect_read(fs, "/a", "via link");
@@ -183,18 +91,18 @@ static void test_open_errors(void **state)
 
 static void test_read_basic(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	struct vg_fs *fs;
 	const char bin[] = {'a', '\0', 'b', '\0'};
 
-	mkdirs(t->root, "etc");
-	put_str(t->root, "etc/hosts", "127.0.0.1 localhost\n");
-	put_file(t->root, "bin", bin, sizeof(bin));
-	put_str(t->root, "empty", "");
+	tu_dir(t->root, "etc", 0755);
+	tu_put(t->root, "etc/hosts", "127.0.0.1 localhost\n");
+	tu_putn(t->root, "bin", bin, sizeof(bin), 0644);
+	tu_put(t->root, "empty", "");
 	for (int mode = VG_FS_IN_ROOT; mode <= VG_FS_BENEATH; mode++) {
-		fs = open_fs(t->root, (enum vg_fs_mode)mode);
+		fs = tu_fs_open(t->root, (enum vg_fs_mode)mode);
 		expect_read(fs, "/etc/hosts", "127.0.0.1 localhost\n");
 		expect_read(fs, "etc/hosts", "127.0.0.1 localhost\n");
 		expect_read(fs, "//etc//hosts", "127.0.0.1 localhost\n");
@@ -215,7 +123,7 @@ static void test_read_basic(void **state)
 
 static void test_bad_arguments(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	struct vg_stat st;
@@ -231,7 +139,7 @@ static void test_bad_arguments(void **state)
 	assert_true(vg_file_read(NULL, 10, &b, &err) < 0);
 	assert_true(vg_file_read("x", 10, NULL, &err) < 0);
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	longpath = malloc(VG_MAX_PATH_BYTES + 2);
 	assert_non_null(longpath);
 	memset(longpath, 'a', VG_MAX_PATH_BYTES + 1);
@@ -251,21 +159,21 @@ static void test_bad_arguments(void **state)
 
 static void test_in_root_absolute_symlink(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob host = {0};
 	struct vg_stat st;
 	struct vg_fs *fs;
 	char *target = NULL;
 
-	mkdirs(t->root, "etc");
-	put_str(t->root, "etc/real", "image real\n");
-	put_link(t->root, "etc/link", "/etc/real");
-	put_str(t->root, "etc/passwd", "image:x:0:0::/:/bin/false\n");
-	put_link(t->root, "pw", "/etc/passwd");
-	put_link(t->root, "etc/rel", "../etc/./real");
+	tu_dir(t->root, "etc", 0755);
+	tu_put(t->root, "etc/real", "image real\n");
+	tu_symlink(t->root, "etc/link", "/etc/real");
+	tu_put(t->root, "etc/passwd", "image:x:0:0::/:/bin/false\n");
+	tu_symlink(t->root, "pw", "/etc/passwd");
+	tu_symlink(t->root, "etc/rel", "../etc/./real");
 
-	fs = open_fs(t->root, VG_FS_IN_ROOT);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	expect_read(fs, "/etc/link", "image real\n");
 	expect_read(fs, "etc/rel", "image real\n");
 	expect_read(fs, "/pw", "image:x:0:0::/:/bin/false\n");
@@ -293,19 +201,19 @@ static void test_in_root_absolute_symlink(void **state)
 
 static void test_in_root_dotdot(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_stat st, rootst;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "etc");
-	mkdirs(t->root, "a/b");
-	put_str(t->root, "etc/passwd", "image passwd\n");
-	put_str(t->dir, "secret", "outside\n");
-	put_link(t->root, "a/b/up", "../../../../../../..");
-	put_link(t->root, "a/out", "../../secret");
+	tu_dir(t->root, "etc", 0755);
+	tu_dir(t->root, "a/b", 0755);
+	tu_put(t->root, "etc/passwd", "image passwd\n");
+	tu_put(t->dir, "secret", "outside\n");
+	tu_symlink(t->root, "a/b/up", "../../../../../../..");
+	tu_symlink(t->root, "a/out", "../../secret");
 
-	fs = open_fs(t->root, VG_FS_IN_ROOT);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	expect_read(fs, "../../../../etc/passwd", "image passwd\n");
 	expect_read(fs, "/../etc/passwd", "image passwd\n");
 	expect_read(fs, "a/b/up/etc/passwd", "image passwd\n");
@@ -322,21 +230,21 @@ static void test_in_root_dotdot(void **state)
 
 static void test_beneath_refuses_escapes(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_stat st;
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "etc");
-	mkdirs(t->root, "sub");
-	put_str(t->root, "etc/real", "real\n");
-	put_str(t->dir, "secret", "outside\n");
-	put_link(t->root, "etc/abs", "/etc/real");
-	put_link(t->root, "pw", "/etc/passwd");
-	put_link(t->root, "rel", "../secret");
-	put_link(t->root, "sub/inside", "../etc/real");
+	tu_dir(t->root, "etc", 0755);
+	tu_dir(t->root, "sub", 0755);
+	tu_put(t->root, "etc/real", "real\n");
+	tu_put(t->dir, "secret", "outside\n");
+	tu_symlink(t->root, "etc/abs", "/etc/real");
+	tu_symlink(t->root, "pw", "/etc/passwd");
+	tu_symlink(t->root, "rel", "../secret");
+	tu_symlink(t->root, "sub/inside", "../etc/real");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	expect_read(fs, "/etc/real", "real\n");
 	expect_read(fs, "sub/inside", "real\n");
 	expect_read(fs, "sub/../etc/real", "real\n");
@@ -359,16 +267,16 @@ static void test_beneath_refuses_escapes(void **state)
 
 static void test_symlink_loop(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_stat st;
 	struct vg_fs *fs;
 
-	put_link(t->root, "a", "b");
-	put_link(t->root, "b", "a");
-	put_link(t->root, "self", "self/x");
+	tu_symlink(t->root, "a", "b");
+	tu_symlink(t->root, "b", "a");
+	tu_symlink(t->root, "self", "self/x");
 	for (int mode = VG_FS_IN_ROOT; mode <= VG_FS_BENEATH; mode++) {
-		fs = open_fs(t->root, (enum vg_fs_mode)mode);
+		fs = tu_fs_open(t->root, (enum vg_fs_mode)mode);
 		expect_read_error(fs, "a", VG_ELIMIT, "a: too many levels of symbolic links");
 		expect_read_error(fs, "self", VG_ELIMIT, "symbolic links");
 		assert_int_equal(vg_fs_stat(fs, "/b", &st, &err), VG_ELIMIT);
@@ -380,7 +288,7 @@ static void test_symlink_loop(void **state)
 
 static void test_fifo_not_opened(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	struct vg_stat st;
@@ -389,10 +297,10 @@ static void test_fifo_not_opened(void **state)
 
 	snprintf(path, sizeof(path), "%s/fifo", t->root);
 	assert_int_equal(mkfifo(path, 0644), 0);
-	put_link(t->root, "to-fifo", "fifo");
+	tu_symlink(t->root, "to-fifo", "fifo");
 	/* a regression would block forever on the writerless FIFO */
 	alarm(20);
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	expect_read_error(fs, "fifo", VG_EUNSUPPORTED, "fifo is a fifo (not read)");
 	expect_read_error(fs, "to-fifo", VG_EUNSUPPORTED, "fifo");
 	assert_int_equal(vg_file_read(path, 1024, &b, &err), VG_EUNSUPPORTED);
@@ -413,7 +321,7 @@ static void test_devices_refused(void **state)
 
 	(void)state;
 	alarm(20);
-	fs = open_fs("/", VG_FS_IN_ROOT);
+	fs = tu_fs_open("/", VG_FS_IN_ROOT);
 	expect_read_error(fs, "/dev/null", VG_EUNSUPPORTED,
 			  "/dev/null is a char-device (not read)");
 	expect_read_error(fs, "dev/zero", VG_EUNSUPPORTED, "char-device");
@@ -432,7 +340,7 @@ static void test_procfs(void **state)
 	struct vg_fs *fs;
 
 	(void)state;
-	fs = open_fs("/", VG_FS_IN_ROOT);
+	fs = tu_fs_open("/", VG_FS_IN_ROOT);
 	if (vg_fs_stat(fs, "/proc/self/status", &st, &err) < 0) {
 		vg_fs_free(fs);
 		skip();
@@ -454,7 +362,7 @@ static void test_procfs(void **state)
 
 static void test_size_cap(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	struct vg_fs *fs;
@@ -462,9 +370,9 @@ static void test_size_cap(void **state)
 	char path[512];
 
 	memset(data, 'x', sizeof(data));
-	put_file(t->root, "hundred", data, sizeof(data));
-	put_str(t->root, "empty", "");
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	tu_putn(t->root, "hundred", data, sizeof(data), 0644);
+	tu_put(t->root, "empty", "");
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_fs_read(fs, "hundred", 100, &b, &err), 0);
 	assert_int_equal(b.len, 100);
 	vg_blob_finish(&b);
@@ -489,13 +397,13 @@ static void test_size_cap(void **state)
 
 static void test_file_read(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	char path[512];
 
-	put_str(t->dir, "policy.yaml", "rules: []\n");
-	put_link(t->dir, "link.yaml", "policy.yaml");
+	tu_put(t->dir, "policy.yaml", "rules: []\n");
+	tu_symlink(t->dir, "link.yaml", "policy.yaml");
 	snprintf(path, sizeof(path), "%s/policy.yaml", t->dir);
 	assert_int_equal(vg_file_read(path, 1024, &b, &err), 0);
 	assert_string_equal(b.data, "rules: []\n");
@@ -515,15 +423,15 @@ static void test_file_read(void **state)
 
 static void test_permission_denied(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_blob b = {0};
 	struct vg_fs *fs;
 	char path[512];
 
-	put_str(t->root, "locked", "secret");
-	mkdirs(t->root, "closed");
-	put_str(t->root, "closed/f", "x");
+	tu_put(t->root, "locked", "secret");
+	tu_dir(t->root, "closed", 0755);
+	tu_put(t->root, "closed/f", "x");
 	snprintf(path, sizeof(path), "%s/locked", t->root);
 	assert_int_equal(chmod(path, 0), 0);
 	snprintf(path, sizeof(path), "%s/closed", t->root);
@@ -533,7 +441,7 @@ static void test_permission_denied(void **state)
 		chmod_back(path);
 		skip();
 	}
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	expect_read_error(fs, "locked", VG_EPERM, "locked: permission denied");
 	expect_read_error(fs, "closed/f", VG_EPERM, "closed/f: permission denied");
 	assert_int_equal(vg_fs_list(fs, "closed", NULL, NULL, &err), VG_EPERM);
@@ -547,14 +455,14 @@ static void test_permission_denied(void **state)
 
 static void test_odd_names(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const names[] = {"with space", "new\nline", "<img src=x>"};
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
 	for (size_t i = 0; i < 3; i++)
-		put_str(t->root, names[i], names[i]);
-	fs = open_fs(t->root, VG_FS_BENEATH);
+		tu_put(t->root, names[i], names[i]);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	for (size_t i = 0; i < 3; i++) {
 		char abs[64];
 
@@ -602,23 +510,23 @@ static void expect_names(struct names *c, const char *const *want, size_t n)
 
 static void test_list(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const want[] = {"B", "_", "a", "a b", "a.b", "b", "dir", "link"};
 	struct names c = {0};
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
-	put_str(t->root, "b", "");
-	put_str(t->root, "a", "");
-	put_str(t->root, "B", "");
-	put_str(t->root, "a.b", "");
-	put_str(t->root, "a b", "");
-	put_str(t->root, "_", "");
-	mkdirs(t->root, "dir/sub");
-	put_str(t->root, "dir/z", "");
-	put_link(t->root, "link", "dir");
+	tu_put(t->root, "b", "");
+	tu_put(t->root, "a", "");
+	tu_put(t->root, "B", "");
+	tu_put(t->root, "a.b", "");
+	tu_put(t->root, "a b", "");
+	tu_put(t->root, "_", "");
+	tu_dir(t->root, "dir/sub", 0755);
+	tu_put(t->root, "dir/z", "");
+	tu_symlink(t->root, "link", "dir");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_fs_list(fs, "", collect, &c, &err), 0);
 	expect_names(&c, want, 8);
 	assert_int_equal(vg_fs_list(fs, "/", collect, &c, &err), 0);
@@ -642,14 +550,14 @@ static void test_list(void **state)
 
 static void test_root_metadata(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_stat st;
 	struct stat real;
 	struct vg_fs *fs;
 
 	assert_int_equal(stat(t->root, &real), 0);
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_fs_lstat(fs, "", &st, &err), 0);
 	assert_true(S_ISDIR(st.mode));
 	assert_int_equal(st.ino, real.st_ino);
@@ -664,16 +572,16 @@ static void test_root_metadata(void **state)
 
 static void test_open_dir(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 	int fd = -1, sub = -1;
 
-	mkdirs(t->root, "d/e");
-	put_str(t->root, "f", "");
-	put_link(t->root, "l", "d");
-	put_link(t->root, "d/up", "..");
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	tu_dir(t->root, "d/e", 0755);
+	tu_put(t->root, "f", "");
+	tu_symlink(t->root, "l", "d");
+	tu_symlink(t->root, "d/up", "..");
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_fs_open_dir(fs, -1, "/d", &fd, &err), 0);
 	assert_true(fd >= 0);
 	assert_int_equal(vg_fs_open_dir(fs, fd, "e", &sub, &err), 0);
@@ -747,28 +655,28 @@ static void expect_glob(struct vg_fs *fs, const char *pattern, const char *const
 
 static void test_glob(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "etc/sub/deep");
-	mkdirs(t->root, "etc/ssh");
-	mkdirs(t->root, "opt/x/sub");
-	put_str(t->root, "etc/a.conf", "");
-	put_str(t->root, "etc/b.conf", "");
-	put_str(t->root, "etc/c.txt", "");
-	put_str(t->root, "etc/sub/d.conf", "");
-	put_str(t->root, "etc/sub/deep/e.conf", "");
-	put_str(t->root, "etc/ssh/sshd_config", "");
-	put_str(t->root, "opt/x/sub/f.conf", "");
-	put_str(t->root, "etc/[x].conf", "");
-	put_link(t->root, "etc/linkdir", "sub");
-	put_link(t->root, "etc/dangling.conf", "/nowhere");
-	put_link(t->root, "loop", "loop");
-	mkdirs(t->root, "o/a");
-	put_str(t->root, "o/a/x", "");
-	put_str(t->root, "o/a.b", "");
+	tu_dir(t->root, "etc/sub/deep", 0755);
+	tu_dir(t->root, "etc/ssh", 0755);
+	tu_dir(t->root, "opt/x/sub", 0755);
+	tu_put(t->root, "etc/a.conf", "");
+	tu_put(t->root, "etc/b.conf", "");
+	tu_put(t->root, "etc/c.txt", "");
+	tu_put(t->root, "etc/sub/d.conf", "");
+	tu_put(t->root, "etc/sub/deep/e.conf", "");
+	tu_put(t->root, "etc/ssh/sshd_config", "");
+	tu_put(t->root, "opt/x/sub/f.conf", "");
+	tu_put(t->root, "etc/[x].conf", "");
+	tu_symlink(t->root, "etc/linkdir", "sub");
+	tu_symlink(t->root, "etc/dangling.conf", "/nowhere");
+	tu_symlink(t->root, "loop", "loop");
+	tu_dir(t->root, "o/a", 0755);
+	tu_put(t->root, "o/a/x", "");
+	tu_put(t->root, "o/a.b", "");
 
-	fs = open_fs(t->root, VG_FS_IN_ROOT);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	expect_glob(fs, "/etc/*.conf", (const char *const[]){"/etc/[x].conf", "/etc/a.conf",
 		    "/etc/b.conf", "/etc/dangling.conf", NULL}, 0);
 	expect_glob(fs, "/etc/?.conf", (const char *const[]){"/etc/a.conf", "/etc/b.conf", NULL},
@@ -824,20 +732,20 @@ static int count_glob(void *ud, const char *path)
 
 static void test_glob_unreadable_and_stop(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 	size_t n = 0, unreadable = 0;
 
-	mkdirs(t->root, "a");
-	mkdirs(t->dir, "outside");
-	put_str(t->dir, "outside/x.conf", "");
-	put_str(t->root, "a/x.conf", "");
-	put_str(t->root, "a/y.conf", "");
-	put_link(t->root, "escape", "../outside");
+	tu_dir(t->root, "a", 0755);
+	tu_dir(t->dir, "outside", 0755);
+	tu_put(t->dir, "outside/x.conf", "");
+	tu_put(t->root, "a/x.conf", "");
+	tu_put(t->root, "a/y.conf", "");
+	tu_symlink(t->root, "escape", "../outside");
 
 	/* in a BENEATH tree a directory outside cannot be looked at: counted, skipped */
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	expect_glob(fs, "/*/x.conf", (const char *const[]){"/a/x.conf", NULL}, 1);
 	expect_glob(fs, "/escape/*", (const char *const[]){NULL}, 1);
 	expect_glob(fs, "/**/x.conf", (const char *const[]){"/a/x.conf", NULL}, 0);
@@ -851,7 +759,7 @@ static void test_glob_unreadable_and_stop(void **state)
  * files: the caps, not the size of the tree, must end such an expansion. */
 static void test_glob_caps(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 	size_t n = 0;
@@ -860,9 +768,9 @@ static void test_glob_caps(void **state)
 		char name[16];
 
 		snprintf(name, sizeof(name), "s%d", i);
-		put_link(t->root, name, ".");
+		tu_symlink(t->root, name, ".");
 	}
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	/* 10^5 paths exactly: at the cap, still fine */
 	assert_int_equal(vg_fs_glob(fs, "/*/*/*/*/*", count_glob, &n, NULL, &err), 0);
 	assert_int_equal(n, VG_MAX_GLOB_MATCHES);
@@ -882,27 +790,27 @@ static void test_glob_caps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_basic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_in_root_absolute_symlink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_in_root_dotdot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_beneath_refuses_escapes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fifo_not_opened, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_read_basic, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_in_root_absolute_symlink, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_in_root_dotdot, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_beneath_refuses_escapes, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_loop, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_not_opened, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(test_devices_refused),
 		cmocka_unit_test(test_procfs),
-		cmocka_unit_test_setup_teardown(test_size_cap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_permission_denied, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_odd_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_root_metadata, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_cap, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_file_read, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_permission_denied, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_odd_names, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_list, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_root_metadata, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_open_dir, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(test_type_names),
-		cmocka_unit_test_setup_teardown(test_glob, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_glob_unreadable_and_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_glob_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glob, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_glob_unreadable_and_stop, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_glob_caps, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

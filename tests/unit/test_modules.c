@@ -20,85 +20,8 @@
 #include "limits.h"
 #include "policy/policy.h"
 #include "targets/fs.h"
+#include "testutil.h"
 #include "util.h"
-
-struct tmp {
-	char dir[256];  /* the mkdtemp directory */
-	char root[300]; /* dir/root: the target's root */
-	struct vg_fs *fs;
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/vg_modules_XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
-	if (mkdir(t->root, 0755) < 0)
-		return -1;
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	vg_fs_free(t->fs);
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-static void put(struct tmp *t, const char *rel, const char *s)
-{
-	char path[1024];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
-	for (char *p = path + strlen(t->root) + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(s, f);
-	fclose(f);
-}
-
-static struct vg_fs *fs_of(struct tmp *t)
-{
-	struct vg_error err = {0};
-
-	if (!t->fs)
-		assert_int_equal(vg_fs_open(&t->fs, t->root, VG_FS_IN_ROOT, &err), 0);
-	return t->fs;
-}
-
-static void assert_msg(const char *msg, const char *needle)
-{
-	if (!msg || !strstr(msg, needle))
-		fail_msg("'%s' does not contain '%s'", msg ? msg : "(null)", needle);
-}
 
 static void parse_ok(struct vg_modprobe_facts *f, const char *file, const char *text)
 {
@@ -188,11 +111,11 @@ static void test_parse_bad_lines(void **state)
 		 "include /etc/other.conf\n"     /* 6: not parsed by kmod */
 		 "install jffs2 /bin/false\\");  /* 7: a continuation at the end */
 	assert_int_equal(f.warnings.len, 5);
-	assert_msg(f.warnings.items[0], "bad.conf:1: install without a module");
-	assert_msg(f.warnings.items[1], "bad.conf:2: install without a command");
-	assert_msg(f.warnings.items[2], "bad.conf:3: blacklist without a module");
-	assert_msg(f.warnings.items[3], "bad.conf:4: unknown keyword");
-	assert_msg(f.warnings.items[4], "bad.conf:6: unknown keyword");
+	tu_assert_msg(f.warnings.items[0], "bad.conf:1: install without a module");
+	tu_assert_msg(f.warnings.items[1], "bad.conf:2: install without a command");
+	tu_assert_msg(f.warnings.items[2], "bad.conf:3: blacklist without a module");
+	tu_assert_msg(f.warnings.items[3], "bad.conf:4: unknown keyword");
+	tu_assert_msg(f.warnings.items[4], "bad.conf:6: unknown keyword");
 	assert_non_null(vg_modprobe_blacklist(&f, "freevxfs"));
 	assert_null(vg_modprobe_install(&f, "cramfs"));
 	assert_string_equal(vg_modprobe_install(&f, "jffs2")->command, "/bin/false\\");
@@ -225,12 +148,12 @@ static void test_parse_binary_and_cap(void **state)
 	vg_modprobe_facts_init(&f);
 	assert_int_equal(vg_modprobe_parse(&f, "/etc/modprobe.d/x.conf", nul, sizeof(nul) - 1,
 					   &err), VG_EPARSE);
-	assert_msg(err.msg, "/etc/modprobe.d/x.conf: binary data");
+	tu_assert_msg(err.msg, "/etc/modprobe.d/x.conf: binary data");
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)snprintf(text + len, 14, "blacklist m%zu\n", i % 10);
 	assert_int_equal(vg_modprobe_parse(&f, "/etc/modprobe.d/y.conf", text, len, &err),
 			 VG_ELIMIT);
-	assert_msg(err.msg, "/etc/modprobe.d/y.conf:");
+	tu_assert_msg(err.msg, "/etc/modprobe.d/y.conf:");
 	vg_modprobe_facts_finish(&f);
 	free(text);
 }
@@ -260,20 +183,20 @@ static void test_loaded_parse(void **state)
 
 static void test_tree_masking(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_modprobe_facts *f = NULL;
 	struct vg_error err = {0};
 	const struct vg_modprobe_entry *e;
 
 	/* the vendor disables cramfs; the administrator's same-named file replaces it */
-	put(t, "lib/modprobe.d/cramfs.conf", "install cramfs /bin/false\nblacklist cramfs\n");
-	put(t, "etc/modprobe.d/cramfs.conf", "blacklist cramfs\n");
+	tu_put(t->root, "lib/modprobe.d/cramfs.conf", "install cramfs /bin/false\nblacklist cramfs\n");
+	tu_put(t->root, "etc/modprobe.d/cramfs.conf", "blacklist cramfs\n");
 	/* names sort across directories: 10-a before 20-b, so 10-a's install wins */
-	put(t, "usr/lib/modprobe.d/20-b.conf", "install udf /bin/bash\n");
-	put(t, "run/modprobe.d/10-a.conf", "install udf /bin/true\n");
-	put(t, "etc/modprobe.d/udf.conf.disabled", "blacklist udf\n");
+	tu_put(t->root, "usr/lib/modprobe.d/20-b.conf", "install udf /bin/bash\n");
+	tu_put(t->root, "run/modprobe.d/10-a.conf", "install udf /bin/true\n");
+	tu_put(t->root, "etc/modprobe.d/udf.conf.disabled", "blacklist udf\n");
 	f = NULL;
-	assert_int_equal(vg_modprobe_collect(&f, fs_of(t), &err), 0);
+	assert_int_equal(vg_modprobe_collect(&f, tu_tree_fs(t), &err), 0);
 	assert_null(vg_modprobe_install(f, "cramfs"));
 	e = vg_modprobe_blacklist(f, "cramfs");
 	assert_non_null(e);
@@ -288,17 +211,17 @@ static void test_tree_masking(void **state)
 
 static void test_tree_huge(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_modprobe_facts *f = NULL;
 	struct vg_error err = {0};
 	char path[512];
 
-	put(t, "etc/modprobe.d/big.conf", "");
+	tu_put(t->root, "etc/modprobe.d/big.conf", "");
 	snprintf(path, sizeof(path), "%s/etc/modprobe.d/big.conf", t->root);
 	assert_int_equal(truncate(path, (off_t)VG_MAX_CONFIG_FILE_BYTES + 1), 0);
-	assert_int_equal(vg_modprobe_collect(&f, fs_of(t), &err), VG_ELIMIT);
+	assert_int_equal(vg_modprobe_collect(&f, tu_tree_fs(t), &err), VG_ELIMIT);
 	assert_null(f);
-	assert_msg(err.msg, "big.conf");
+	tu_assert_msg(err.msg, "big.conf");
 }
 
 static void test_loaded_live(void **state)
@@ -345,36 +268,6 @@ static const char pack[] =
 	"    severity: low\n"
 	"    check: {kernel_modules: {module: vigil_no_such_module, loaded: false}}\n";
 
-static struct vg_policy *load_pack(void)
-{
-	struct vg_policy *pol = NULL;
-	struct vg_diags d;
-	struct vg_error err = {0};
-
-	vg_diags_init(&d);
-	if (vg_policy_load_string(&pol, "t.yaml", pack, strlen(pack), &d, &err) != 0)
-		fail_msg("policy: %s %s", err.msg, d.count ? d.msgs[0] : "");
-	vg_diags_finish(&d);
-	return pol;
-}
-
-static struct vg_results *scan_rule(struct vg_fs *fs, bool live, struct vg_policy *pol,
-				    const char *id)
-{
-	struct vg_results *res = vg_results_new();
-	struct vg_scan_opts o = {.jobs = 1};
-	struct vg_target tg = {.kind = live ? VG_TARGET_HOST : VG_TARGET_ROOT,
-			       .label = (char *)"test", .start = (char *)"", .live = live};
-	struct vg_error err = {0};
-	const struct vg_rule *r = vg_policy_find_rule(pol, id);
-
-	assert_non_null(res);
-	assert_non_null(r);
-	tg.fs = fs;
-	assert_int_equal(vg_scan_rule_on_target(res, r, &tg, &o, &err), 0);
-	return res;
-}
-
 static const struct vg_finding *find_obj(const struct vg_results *res, const char *needle)
 {
 	for (size_t i = 0; i < res->findings.len; i++) {
@@ -389,17 +282,18 @@ static const struct vg_finding *find_obj(const struct vg_results *res, const cha
 
 static void test_check_offline(void **state)
 {
-	struct tmp *t = *state;
-	struct vg_policy *pol = load_pack();
+	struct tu_tree *t = *state;
+	struct vg_policy *pol = tu_policy_load("t.yaml", pack);
 	struct vg_results *res;
 	const struct vg_finding *f;
 
-	put(t, "etc/modprobe.d/cramfs.conf", "install cramfs /bin/true; modprobe -i cramfs\n");
-	put(t, "etc/modprobe.d/usb.conf", "install usb_storage /bin/false\nblacklist usb-storage\n");
-	put(t, "usr/lib/modprobe.d/udf.conf", "blacklist udf\n");
+	tu_put(t->root, "etc/modprobe.d/cramfs.conf", "install cramfs /bin/true; modprobe -i cramfs\n");
+	tu_put(t->root, "etc/modprobe.d/usb.conf",
+	       "install usb_storage /bin/false\nblacklist usb-storage\n");
+	tu_put(t->root, "usr/lib/modprobe.d/udf.conf", "blacklist udf\n");
 
 	/* a command that still loads it, and no blacklist: two findings */
-	res = scan_rule(fs_of(t), false, pol, "t.cramfs");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.cramfs");
 	assert_int_equal(res->findings.len, 2);
 	f = find_obj(res, "runs a command");
 	assert_int_equal(f->status, VG_STATUS_FAIL);
@@ -412,26 +306,26 @@ static void test_check_offline(void **state)
 	vg_results_free(res);
 
 	/* '-' and '_' are the same module */
-	res = scan_rule(fs_of(t), false, pol, "t.usb");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.usb");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_PASS);
 	vg_results_free(res);
 
-	res = scan_rule(fs_of(t), false, pol, "t.enabled");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.enabled");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_FAIL);
 	assert_string_equal(f->loc.path, "/usr/lib/modprobe.d/udf.conf");
-	assert_msg(f->message, "udf is blacklisted");
+	tu_assert_msg(f->message, "udf is blacklisted");
 	vg_results_free(res);
 
 	/* loaded modules need the live kernel */
-	res = scan_rule(fs_of(t), false, pol, "t.loaded");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.loaded");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_NOT_APPLICABLE);
-	assert_msg(f->message, "needs the live system");
+	tu_assert_msg(f->message, "needs the live system");
 	vg_results_free(res);
 
 	/* binary garbage: an error naming the file */
@@ -447,18 +341,18 @@ static void test_check_offline(void **state)
 	}
 	vg_fs_free(t->fs);
 	t->fs = NULL;
-	res = scan_rule(fs_of(t), false, pol, "t.usb");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.usb");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_ERROR);
-	assert_msg(f->message, "zz.conf: binary data");
+	tu_assert_msg(f->message, "zz.conf: binary data");
 	vg_results_free(res);
 	vg_policy_free(pol);
 }
 
 static void test_check_live(void **state)
 {
-	struct vg_policy *pol = load_pack();
+	struct vg_policy *pol = tu_policy_load("t.yaml", pack);
 	struct vg_fs *fs = NULL;
 	struct vg_error err = {0};
 	struct vg_results *res;
@@ -466,11 +360,11 @@ static void test_check_live(void **state)
 
 	(void)state;
 	assert_int_equal(vg_fs_open(&fs, "/", VG_FS_IN_ROOT, &err), 0);
-	res = scan_rule(fs, true, pol, "t.loaded");
+	res = tu_scan_root(fs, true, pol, "t.loaded");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_PASS);
-	assert_msg(f->message, "not loaded");
+	tu_assert_msg(f->message, "not loaded");
 	vg_results_free(res);
 	vg_fs_free(fs);
 	vg_policy_free(pol);
@@ -519,10 +413,10 @@ int main(void)
 		cmocka_unit_test(test_command_disables),
 		cmocka_unit_test(test_parse_binary_and_cap),
 		cmocka_unit_test(test_loaded_parse),
-		cmocka_unit_test_setup_teardown(test_tree_masking, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_huge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_masking, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_tree_huge, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(test_loaded_live),
-		cmocka_unit_test_setup_teardown(test_check_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_offline, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(test_check_live),
 		cmocka_unit_test(test_check_parse_errors),
 	};

@@ -20,95 +20,8 @@
 #include "limits.h"
 #include "policy/policy.h"
 #include "targets/fs.h"
+#include "testutil.h"
 #include "util.h"
-
-struct tmp {
-	char dir[256];  /* the mkdtemp directory */
-	char root[300]; /* dir/root: the target's root */
-	struct vg_fs *fs;
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/vg_mounts_XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
-	if (mkdir(t->root, 0755) < 0)
-		return -1;
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	vg_fs_free(t->fs);
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-static void put(struct tmp *t, const char *rel, const char *s)
-{
-	char path[1024];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
-	for (char *p = path + strlen(t->root) + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(s, f);
-	fclose(f);
-}
-
-static void put_link(struct tmp *t, const char *rel, const char *target)
-{
-	char path[1024];
-
-	put(t, rel, "");
-	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(symlink(target, path), 0);
-}
-
-static struct vg_fs *fs_of(struct tmp *t)
-{
-	struct vg_error err = {0};
-
-	if (!t->fs)
-		assert_int_equal(vg_fs_open(&t->fs, t->root, VG_FS_IN_ROOT, &err), 0);
-	return t->fs;
-}
-
-static void assert_msg(const char *msg, const char *needle)
-{
-	if (!msg || !strstr(msg, needle))
-		fail_msg("'%s' does not contain '%s'", msg ? msg : "(null)", needle);
-}
 
 /* ---- parsing from strings ---- */
 
@@ -148,7 +61,7 @@ static void test_normalize(void **state)
 	free(p);
 	assert_int_equal(vg_mounts_normalize(&p, "tmp", &err), VG_EPARSE);
 	assert_null(p);
-	assert_msg(err.msg, "not an absolute path");
+	tu_assert_msg(err.msg, "not an absolute path");
 }
 
 static void test_parse_fstab(void **state)
@@ -174,7 +87,7 @@ static void test_parse_fstab(void **state)
 					       VG_MOUNT_FSTAB, &err), 0);
 	assert_int_equal(t.entries.len, 6);
 	assert_int_equal(t.warnings.len, 1);
-	assert_msg(t.warnings.items[0], "/etc/fstab:7: fewer than three fields");
+	tu_assert_msg(t.warnings.items[0], "/etc/fstab:7: fewer than three fields");
 	e = vg_mounts_find(&t, "/home dir");
 	assert_non_null(e);
 	assert_string_equal(e->source, "LABEL=my home");
@@ -194,7 +107,7 @@ static void test_parse_fstab(void **state)
 	vg_mount_table_init(&t);
 	assert_int_equal(vg_mounts_parse_fstab(&t, "/etc/fstab", "a /b c\0d", 8, VG_MOUNT_FSTAB,
 					       &err), VG_EPARSE);
-	assert_msg(err.msg, "/etc/fstab: binary data");
+	tu_assert_msg(err.msg, "/etc/fstab: binary data");
 	vg_mount_table_finish(&t);
 }
 
@@ -261,7 +174,7 @@ static void test_parse_unit(void **state)
 	assert_int_equal(vg_mounts_parse_unit(&t, texts, 1, VG_MOUNT_UNIT_VENDOR, &err), 0);
 	assert_int_equal(t.entries.len, 2);
 	assert_int_equal(t.warnings.len, 1);
-	assert_msg(t.warnings.items[0], "without an absolute Where=");
+	tu_assert_msg(t.warnings.items[0], "without an absolute Where=");
 	vg_mount_table_finish(&t);
 }
 
@@ -270,35 +183,35 @@ static void test_parse_unit(void **state)
 static const char tmp_unit[] = "[Mount]\nWhat=tmpfs\nWhere=/tmp\nType=tmpfs\n"
 			       "Options=mode=1777,strictatime,nosuid,nodev\n";
 
-static struct vg_mount_table *collect_ok(struct tmp *t)
+static struct vg_mount_table *collect_ok(struct tu_tree *t)
 {
 	struct vg_mount_table *m = NULL;
 	struct vg_error err = {0};
 
-	if (vg_mounts_collect_config(&m, fs_of(t), &err) != 0)
+	if (vg_mounts_collect_config(&m, tu_tree_fs(t), &err) != 0)
 		fail_msg("collect: %s", err.msg);
 	return m;
 }
 
 static void test_tree_units(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_mount_table *m;
 	const struct vg_mount_entry *e;
 
-	put(t, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,noexec 0 0\n"
-			    "/dev/sdb1 /srv ext4 defaults 0 2\n");
+	tu_put(t->root, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,noexec 0 0\n"
+	       "/dev/sdb1 /srv ext4 defaults 0 2\n");
 	/* a vendor unit enabled through a .wants link: fstab still wins */
-	put(t, "usr/lib/systemd/system/tmp.mount", tmp_unit);
-	put_link(t, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
+	tu_put(t->root, "usr/lib/systemd/system/tmp.mount", tmp_unit);
+	tu_symlink(t->root, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
 	/* an administrator's unit beats fstab */
-	put(t, "etc/systemd/system/srv.mount",
-	    "[Mount]\nWhat=/dev/sdc1\nWhere=/srv\nType=xfs\nOptions=nodev,nosuid\n");
-	put_link(t, "etc/systemd/system/multi-user.target.wants/srv.mount",
-		 "/etc/systemd/system/srv.mount");
+	tu_put(t->root, "etc/systemd/system/srv.mount",
+	       "[Mount]\nWhat=/dev/sdc1\nWhere=/srv\nType=xfs\nOptions=nodev,nosuid\n");
+	tu_symlink(t->root, "etc/systemd/system/multi-user.target.wants/srv.mount",
+		   "/etc/systemd/system/srv.mount");
 	/* a unit nothing wants is not mounted */
-	put(t, "usr/lib/systemd/system/var-tmp.mount",
-	    "[Mount]\nWhat=tmpfs\nWhere=/var/tmp\nType=tmpfs\n");
+	tu_put(t->root, "usr/lib/systemd/system/var-tmp.mount",
+	       "[Mount]\nWhat=tmpfs\nWhere=/var/tmp\nType=tmpfs\n");
 	m = collect_ok(t);
 	e = vg_mounts_find(m, "/tmp");
 	assert_int_equal(e->origin, VG_MOUNT_FSTAB);
@@ -316,15 +229,15 @@ static void test_tree_units(void **state)
 
 static void test_tree_unit_dropin_and_mask(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_mount_table *m;
 	const struct vg_mount_entry *e;
 
-	put(t, "usr/lib/systemd/system/tmp.mount", tmp_unit);
-	put_link(t, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
-	put(t, "etc/systemd/system/tmp.mount.d/50-noexec.conf",
-	    "[Mount]\nOptions=mode=1777,strictatime,nosuid,nodev,noexec\n");
-	put(t, "usr/lib/systemd/systemd", "ELF");
+	tu_put(t->root, "usr/lib/systemd/system/tmp.mount", tmp_unit);
+	tu_symlink(t->root, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
+	tu_put(t->root, "etc/systemd/system/tmp.mount.d/50-noexec.conf",
+	       "[Mount]\nOptions=mode=1777,strictatime,nosuid,nodev,noexec\n");
+	tu_put(t->root, "usr/lib/systemd/systemd", "ELF");
 	m = collect_ok(t);
 	e = vg_mounts_find(m, "/tmp");
 	assert_int_equal(e->origin, VG_MOUNT_UNIT_VENDOR);
@@ -340,7 +253,7 @@ static void test_tree_unit_dropin_and_mask(void **state)
 	vg_mount_table_free(m);
 
 	/* masking the unit in /etc hides the vendor unit */
-	put_link(t, "etc/systemd/system/tmp.mount", "/dev/null");
+	tu_symlink(t->root, "etc/systemd/system/tmp.mount", "/dev/null");
 	vg_fs_free(t->fs);
 	t->fs = NULL;
 	m = collect_ok(t);
@@ -350,7 +263,7 @@ static void test_tree_unit_dropin_and_mask(void **state)
 
 static void test_tree_missing_and_huge(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_mount_table *m = NULL;
 	struct vg_error err = {0};
 	char path[512];
@@ -361,12 +274,12 @@ static void test_tree_missing_and_huge(void **state)
 	vg_mount_table_free(m);
 	m = NULL;
 
-	put(t, "etc/fstab", "");
+	tu_put(t->root, "etc/fstab", "");
 	snprintf(path, sizeof(path), "%s/etc/fstab", t->root);
 	assert_int_equal(truncate(path, (off_t)VG_MAX_CONFIG_FILE_BYTES + 1), 0);
-	assert_int_equal(vg_mounts_collect_config(&m, fs_of(t), &err), VG_ELIMIT);
+	assert_int_equal(vg_mounts_collect_config(&m, tu_tree_fs(t), &err), VG_ELIMIT);
 	assert_null(m);
-	assert_msg(err.msg, "/etc/fstab");
+	tu_assert_msg(err.msg, "/etc/fstab");
 }
 
 static void test_live_mounts(void **state)
@@ -418,66 +331,36 @@ static const char pack[] =
 	"    severity: low\n"
 	"    check: {mounts: {mountpoint: /proc, options: {includes: [rw]}, source: live}}\n";
 
-static struct vg_policy *load_pack(void)
-{
-	struct vg_policy *pol = NULL;
-	struct vg_diags d;
-	struct vg_error err = {0};
-
-	vg_diags_init(&d);
-	if (vg_policy_load_string(&pol, "t.yaml", pack, strlen(pack), &d, &err) != 0)
-		fail_msg("policy: %s %s", err.msg, d.count ? d.msgs[0] : "");
-	vg_diags_finish(&d);
-	return pol;
-}
-
-static struct vg_results *scan_rule(struct vg_fs *fs, bool live, struct vg_policy *pol,
-				    const char *id)
-{
-	struct vg_results *res = vg_results_new();
-	struct vg_scan_opts o = {.jobs = 1};
-	struct vg_target tg = {.kind = live ? VG_TARGET_HOST : VG_TARGET_ROOT,
-			       .label = (char *)"test", .start = (char *)"", .live = live};
-	struct vg_error err = {0};
-	const struct vg_rule *r = vg_policy_find_rule(pol, id);
-
-	assert_non_null(res);
-	assert_non_null(r);
-	tg.fs = fs;
-	assert_int_equal(vg_scan_rule_on_target(res, r, &tg, &o, &err), 0);
-	return res;
-}
-
 static void test_check_offline(void **state)
 {
-	struct tmp *t = *state;
-	struct vg_policy *pol = load_pack();
+	struct tu_tree *t = *state;
+	struct vg_policy *pol = tu_policy_load("t.yaml", pack);
 	struct vg_results *res;
 	const struct vg_finding *f;
 
-	put(t, "etc/fstab", "UUID=1 / ext4 defaults 0 1\n");
-	res = scan_rule(fs_of(t), false, pol, "t.tmp-sep");
+	tu_put(t->root, "etc/fstab", "UUID=1 / ext4 defaults 0 1\n");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.tmp-sep");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_FAIL);
 	assert_string_equal(f->loc.object, "mount:/tmp");
-	assert_msg(f->message, "not a separate mount: no entry in /etc/fstab");
+	tu_assert_msg(f->message, "not a separate mount: no entry in /etc/fstab");
 	vg_results_free(res);
 
 	/* no entry: the options are not applicable, and the reason says so */
-	res = scan_rule(fs_of(t), false, pol, "t.tmp-opts");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.tmp-opts");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_NOT_APPLICABLE);
-	assert_msg(f->message, "options were not checked");
+	tu_assert_msg(f->message, "options were not checked");
 	vg_results_free(res);
 
 	/* one finding per missing option, at the fstab line */
-	put(t, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,nodev,"
-			    "noexec,exec 0 0\nLABEL=h /home ext4 user,exec 0 2\n");
+	tu_put(t->root, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,nodev,"
+	       "noexec,exec 0 0\nLABEL=h /home ext4 user,exec 0 2\n");
 	vg_fs_free(t->fs);
 	t->fs = NULL;
-	res = scan_rule(fs_of(t), false, pol, "t.tmp-opts");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.tmp-opts");
 	assert_int_equal(res->findings.len, 2);
 	for (size_t i = 0; i < 2; i++) {
 		f = res->findings.items[i];
@@ -488,18 +371,18 @@ static void test_check_offline(void **state)
 	}
 	vg_results_free(res);
 
-	res = scan_rule(fs_of(t), false, pol, "t.home-exec");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.home-exec");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_FAIL);
-	assert_msg(f->message, "/home is mounted with exec (/etc/fstab:3: user,exec)");
+	tu_assert_msg(f->message, "/home is mounted with exec (/etc/fstab:3: user,exec)");
 	vg_results_free(res);
 
 	/* live-only demands offline */
-	res = scan_rule(fs_of(t), false, pol, "t.root-live");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.root-live");
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_NOT_APPLICABLE);
-	assert_msg(f->message, "needs the live system");
+	tu_assert_msg(f->message, "needs the live system");
 	vg_results_free(res);
 
 	/* garbage in fstab is an error */
@@ -513,17 +396,17 @@ static void test_check_offline(void **state)
 		fwrite("x /tmp y\0", 1, 9, fp);
 		fclose(fp);
 	}
-	res = scan_rule(fs_of(t), false, pol, "t.tmp-sep");
+	res = tu_scan_root(tu_tree_fs(t), false, pol, "t.tmp-sep");
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_ERROR);
-	assert_msg(f->message, "/etc/fstab: binary data");
+	tu_assert_msg(f->message, "/etc/fstab: binary data");
 	vg_results_free(res);
 	vg_policy_free(pol);
 }
 
 static void test_check_live(void **state)
 {
-	struct vg_policy *pol = load_pack();
+	struct vg_policy *pol = tu_policy_load("t.yaml", pack);
 	struct vg_fs *fs = NULL;
 	struct vg_error err = {0};
 	struct vg_results *res;
@@ -531,14 +414,14 @@ static void test_check_live(void **state)
 
 	(void)state;
 	assert_int_equal(vg_fs_open(&fs, "/", VG_FS_IN_ROOT, &err), 0);
-	res = scan_rule(fs, true, pol, "t.root-live");
+	res = tu_scan_root(fs, true, pol, "t.root-live");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_PASS);
-	assert_msg(f->message, "mounted now");
+	tu_assert_msg(f->message, "mounted now");
 	vg_results_free(res);
 
-	res = scan_rule(fs, true, pol, "t.proc");
+	res = tu_scan_root(fs, true, pol, "t.proc");
 	assert_int_equal(res->findings.len, 1);
 	f = res->findings.items[0];
 	assert_int_equal(f->status, VG_STATUS_PASS);
@@ -590,11 +473,11 @@ int main(void)
 		cmocka_unit_test(test_parse_fstab),
 		cmocka_unit_test(test_option_semantics),
 		cmocka_unit_test(test_parse_unit),
-		cmocka_unit_test_setup_teardown(test_tree_units, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_unit_dropin_and_mask, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_missing_and_huge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_units, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_tree_unit_dropin_and_mask, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_tree_missing_and_huge, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(test_live_mounts),
-		cmocka_unit_test_setup_teardown(test_check_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_offline, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(test_check_live),
 		cmocka_unit_test(test_check_parse_errors),
 	};

@@ -6,9 +6,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "facts/packages.h"
-#include "hosttest.h"
 #include "limits.h"
+#include "testutil.h"
+#include "util.h"
 
 static int sign(int v)
 {
@@ -187,21 +196,21 @@ static void parse_too_many(void **state)
 
 static void load_tree(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_packages *p = NULL;
 	struct vg_error err = {0};
-	struct vg_fs *fs = ht_open(t);
+	struct vg_fs *fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 
 	assert_int_equal(vg_packages_load(&p, fs, &err), 0);
 	assert_int_equal(p->code, VG_ENOTFOUND);
 	assert_false(p->rpm_db);
 	vg_packages_free(p);
-	ht_mkdir(t, "/var/lib/rpm", 0755);
+	tu_dir(t->root, "/var/lib/rpm", 0755);
 	assert_int_equal(vg_packages_load(&p, fs, &err), 0);
 	assert_int_equal(p->code, VG_ENOTFOUND);
 	assert_true(p->rpm_db);
 	vg_packages_free(p);
-	ht_sparse(t, VG_DPKG_STATUS, (off_t)VG_MAX_CONFIG_FILE_BYTES + 1);
+	tu_sparse(t->root, VG_DPKG_STATUS, (off_t)VG_MAX_CONFIG_FILE_BYTES + 1);
 	assert_int_equal(vg_packages_load(&p, fs, &err), 0);
 	assert_int_equal(p->code, VG_ELIMIT);
 	vg_packages_free(p);
@@ -210,80 +219,80 @@ static void load_tree(void **state)
 
 static void check_installed(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, VG_DPKG_STATUS, status_text);
-	ht_run_rule(&r, t, "{packages: {name: [telnetd, zlib1g], installed: false}}", false);
+	tu_put(t->root, VG_DPKG_STATUS, status_text);
+	tu_run_rule(&r, t, "{packages: {name: [telnetd, zlib1g], installed: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.fails, 2); /* one per architecture; telnetd is only config-files */
 	assert_string_equal(r.first->loc.path, VG_DPKG_STATUS);
 	assert_string_equal(r.first->loc.object, "package:zlib1g");
 	assert_non_null(strstr(r.first->evidence, "zlib1g:amd64 1:1.2.13.dfsg-1"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{packages: {name: [auditd, zlib1g], installed: true}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{packages: {name: [auditd, zlib1g], installed: true}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->loc.object, "package:auditd");
 	assert_null(r.first->loc.path);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{packages: {name: \"zlib*\", installed: false}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{packages: {name: \"zlib*\", installed: false}}", false);
 	assert_int_equal(r.fails, 2);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_versions(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_put(t, VG_DPKG_STATUS, status_text);
-	ht_run_rule(&r, t, "{packages: {name: zlib1g, version: {min: \"1:1.2.13-1\"}}}", false);
+	tu_put(t->root, VG_DPKG_STATUS, status_text);
+	tu_run_rule(&r, t, "{packages: {name: zlib1g, version: {min: \"1:1.2.13-1\"}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{packages: {name: zlib1g, version: {min: \"1:1.3\"}}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{packages: {name: zlib1g, version: {min: \"1:1.3\"}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_non_null(strstr(r.first->message, "older than 1:1.3"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{packages: {name: zlib1g, version: {max: \"1.9\"}}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{packages: {name: zlib1g, version: {max: \"1.9\"}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{packages: {name: nothere, version: {min: \"1.0\"}}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{packages: {name: nothere, version: {min: \"1.0\"}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{packages: {name: nothere, installed: true, version: {min: \"1.0\"}}}",
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{packages: {name: nothere, installed: true, version: {min: \"1.0\"}}}",
 		    false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_outcomes(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 	int v;
 
-	ht_run_rule(&r, t, "{packages: {name: telnetd, installed: false}}", false);
+	tu_run_rule(&r, t, "{packages: {name: telnetd, installed: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
-	ht_run_free(&r);
-	ht_mkdir(t, "/usr/lib/sysimage/rpm", 0755);
-	ht_run_rule(&r, t, "{packages: {name: telnetd, installed: false}}", false);
+	tu_run_free(&r);
+	tu_dir(t->root, "/usr/lib/sysimage/rpm", 0755);
+	tu_run_rule(&r, t, "{packages: {name: telnetd, installed: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
 	assert_non_null(strstr(r.first->message, "RPM"));
-	ht_run_free(&r);
-	ht_putn(t, VG_DPKG_STATUS, "\0\0\0\x01", 4, 0644);
-	ht_run_rule(&r, t, "{packages: {name: telnetd, installed: false}}", false);
+	tu_run_free(&r);
+	tu_putn(t->root, VG_DPKG_STATUS, "\0\0\0\x01", 4, 0644);
+	tu_run_rule(&r, t, "{packages: {name: telnetd, installed: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_ERROR);
-	ht_run_free(&r);
-	ht_putn(t, VG_DPKG_STATUS, status_text, strlen(status_text), 0600);
+	tu_run_free(&r);
+	tu_putn(t->root, VG_DPKG_STATUS, status_text, strlen(status_text), 0600);
 	if (geteuid() != 0)
-		chmod(ht_path(t, VG_DPKG_STATUS), 0000);
-	v = ht_verdict_unprivileged(t, "{packages: {name: telnetd, installed: false}}");
+		chmod(tu_path(t->root, VG_DPKG_STATUS), 0000);
+	v = tu_verdict_unprivileged(t, "{packages: {name: telnetd, installed: false}}");
 	assert_int_equal(v, VG_STATUS_NOT_EVALUATED);
 }
 
 static void check_bad_policy(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const bad[] = {
 		"{packages: {name: x}}",
 		"{packages: {installed: true}}",
@@ -293,13 +302,7 @@ static void check_bad_policy(void **state)
 		"{packages: {name: x, version: {}}}",
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ht_run r;
-
-		ht_run_rule(&r, t, bad[i], false);
-		assert_true(r.rc < 0);
-		ht_run_free(&r);
-	}
+	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)
@@ -310,11 +313,11 @@ int main(void)
 		cmocka_unit_test(parse_status),
 		cmocka_unit_test(parse_binary_and_empty),
 		cmocka_unit_test(parse_too_many),
-		cmocka_unit_test_setup_teardown(load_tree, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_installed, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_versions, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_outcomes, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, ht_setup, ht_teardown),
+		cmocka_unit_test_setup_teardown(load_tree, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_installed, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_versions, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_outcomes, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,9 +6,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "facts/pam.h"
-#include "hosttest.h"
 #include "limits.h"
+#include "testutil.h"
+#include "util.h"
 
 static struct vg_pam_service *parse(const char *text)
 {
@@ -189,26 +198,26 @@ static void parse_conf(void **state)
 	assert_null(vg_pam_default("pam_unix.so", "remember"));
 }
 
-static void lay_stacks(const struct ht_tree *t)
+static void lay_stacks(const struct tu_tree *t)
 {
-	ht_put(t, "/etc/pam.d/common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\n"
-					    "auth requisite pam_deny.so\n");
-	ht_put(t, "/etc/pam.d/common-password", "password required pam_unix.so yescrypt\n");
-	ht_put(t, "/etc/pam.d/system-account", "account required pam_unix.so\n"
-					       "auth required pam_env.so\n");
-	ht_put(t, "/etc/pam.d/login", "auth optional pam_faildelay.so delay=3000000\n"
-				      "@include common-auth\n"
-				      "account include system-account\n"
-				      "@include common-password\n");
-	ht_put(t, "/etc/pam.d/loop-a", "@include loop-b\n");
-	ht_put(t, "/etc/pam.d/loop-b", "auth required pam_permit.so\n@include loop-a\n");
-	ht_put(t, "/etc/pam.d/broken", "@include missing-one\n");
-	ht_put(t, "/etc/pam.d/login.dpkg-old", "auth required pam_unix.so nullok\n");
+	tu_put(t->root, "/etc/pam.d/common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\n"
+	       "auth requisite pam_deny.so\n");
+	tu_put(t->root, "/etc/pam.d/common-password", "password required pam_unix.so yescrypt\n");
+	tu_put(t->root, "/etc/pam.d/system-account", "account required pam_unix.so\n"
+	       "auth required pam_env.so\n");
+	tu_put(t->root, "/etc/pam.d/login", "auth optional pam_faildelay.so delay=3000000\n"
+	       "@include common-auth\n"
+	       "account include system-account\n"
+	       "@include common-password\n");
+	tu_put(t->root, "/etc/pam.d/loop-a", "@include loop-b\n");
+	tu_put(t->root, "/etc/pam.d/loop-b", "auth required pam_permit.so\n@include loop-a\n");
+	tu_put(t->root, "/etc/pam.d/broken", "@include missing-one\n");
+	tu_put(t->root, "/etc/pam.d/login.dpkg-old", "auth required pam_unix.so nullok\n");
 }
 
 static void load_and_expand(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_pam *p = NULL;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
@@ -216,7 +225,7 @@ static void load_and_expand(void **state)
 	const struct vg_pam_line *l;
 
 	lay_stacks(t);
-	fs = ht_open(t);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	assert_int_equal(vg_pam_load(&p, fs, &err), 0);
 	assert_int_equal(p->dir_code, 0);
 	assert_non_null(vg_pam_find(p, "login"));
@@ -248,18 +257,18 @@ static void load_and_expand(void **state)
 /* pwquality reads its drop-ins first and then the main file, which wins. */
 static void conf_precedence(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_pam *p = NULL;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 	const struct vg_pam_conf *c;
 
-	ht_put(t, "/etc/pam.d/common-password", "password requisite pam_pwquality.so\n");
-	ht_put(t, "/etc/security/pwquality.conf.d/10-a.conf", "minlen = 10\ndifok = 3\n");
-	ht_put(t, "/etc/security/pwquality.conf.d/20-b.conf", "minlen = 12\n");
-	ht_put(t, "/etc/security/pwquality.conf.d/30-c.txt", "minlen = 99\n");
-	ht_put(t, "/etc/security/pwquality.conf", "minlen = 14\n");
-	fs = ht_open(t);
+	tu_put(t->root, "/etc/pam.d/common-password", "password requisite pam_pwquality.so\n");
+	tu_put(t->root, "/etc/security/pwquality.conf.d/10-a.conf", "minlen = 10\ndifok = 3\n");
+	tu_put(t->root, "/etc/security/pwquality.conf.d/20-b.conf", "minlen = 12\n");
+	tu_put(t->root, "/etc/security/pwquality.conf.d/30-c.txt", "minlen = 99\n");
+	tu_put(t->root, "/etc/security/pwquality.conf", "minlen = 14\n");
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	assert_int_equal(vg_pam_load(&p, fs, &err), 0);
 	c = vg_pam_conf_find(p, "pam_pwquality.so");
 	assert_non_null(c);
@@ -278,126 +287,126 @@ static void conf_precedence(void **state)
 
 static void check_nullok_everywhere(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
 	lay_stacks(t);
-	ht_run_rule(&r, t, "{pam: {service: \"*\", module: pam_unix.so, "
-			   "args: {nullok: {absent: true}}}}", false);
+	tu_run_rule(&r, t, "{pam: {service: \"*\", module: pam_unix.so, "
+		    "args: {nullok: {absent: true}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.fails, 1); /* not the .dpkg-old copy */
 	assert_string_equal(r.first->loc.path, "/etc/pam.d/common-auth");
 	assert_int_equal(r.first->loc.line, 1);
 	assert_string_equal(r.first->evidence, "pam_unix.so nullok");
-	ht_run_free(&r);
+	tu_run_free(&r);
 	/* named service: the included line counts once */
-	ht_run_rule(&r, t, "{pam: {service: [login, common-auth], module: pam_unix.so, "
-			   "args: {nullok: {absent: true}}}}", false);
+	tu_run_rule(&r, t, "{pam: {service: [login, common-auth], module: pam_unix.so, "
+		    "args: {nullok: {absent: true}}}}", false);
 	assert_int_equal(r.fails, 1);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_present_and_defaults(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
 	lay_stacks(t);
-	ht_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
-			   "present: true}}", false);
+	tu_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
+		    "present: true}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->loc.object, "pam:login");
-	ht_run_free(&r);
-	ht_put(t, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so use_authtok\n"
-						"password required pam_unix.so yescrypt\n");
-	ht_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
-			   "present: true, args: {remember: {min: 24}}}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so use_authtok\n"
+	       "password required pam_unix.so yescrypt\n");
+	tu_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
+		    "present: true, args: {remember: {min: 24}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_non_null(strstr(r.first->message, "default"));
 	assert_string_equal(r.first->evidence, "pam_pwhistory.so remember=10");
-	ht_run_free(&r);
-	ht_put(t, "/etc/security/pwhistory.conf", "remember = 24\n");
-	ht_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
-			   "present: true, args: {remember: {min: 24}}}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/security/pwhistory.conf", "remember = 24\n");
+	tu_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
+		    "present: true, args: {remember: {min: 24}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
+	tu_run_free(&r);
 	/* the line wins over the settings file */
-	ht_put(t, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so remember=5\n");
-	ht_run_rule(&r, t, "{pam: {service: common-password, module: pam_pwhistory.so, "
-			   "args: {remember: {min: 24}}}}", false);
+	tu_put(t->root, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so remember=5\n");
+	tu_run_rule(&r, t, "{pam: {service: common-password, module: pam_pwhistory.so, "
+		    "args: {remember: {min: 24}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->loc.path, "/etc/pam.d/common-password");
-	ht_run_free(&r);
+	tu_run_free(&r);
 	/* a value from the settings file is reported where it is set */
-	ht_put(t, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so\n");
-	ht_put(t, "/etc/security/pwhistory.conf", "# x\nremember = 3\n");
-	ht_run_rule(&r, t, "{pam: {service: common-password, module: pam_pwhistory.so, "
-			   "args: {remember: {min: 24}}}}", false);
+	tu_put(t->root, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so\n");
+	tu_put(t->root, "/etc/security/pwhistory.conf", "# x\nremember = 3\n");
+	tu_run_rule(&r, t, "{pam: {service: common-password, module: pam_pwhistory.so, "
+		    "args: {remember: {min: 24}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->loc.path, "/etc/security/pwhistory.conf");
 	assert_int_equal(r.first->loc.line, 2);
 	assert_non_null(strstr(r.first->message, "used by /etc/pam.d/common-password:1"));
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_absent_and_outcomes(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_run_rule(&r, t, "{pam: {service: login, module: pam_rootok.so, present: false}}",
+	tu_run_rule(&r, t, "{pam: {service: login, module: pam_rootok.so, present: false}}",
 		    false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
 	assert_non_null(strstr(r.first->message, "PAM is not installed"));
-	ht_run_free(&r);
+	tu_run_free(&r);
 	lay_stacks(t);
-	ht_put(t, "/etc/pam.d/su", "auth sufficient pam_rootok.so\n@include common-auth\n");
-	ht_run_rule(&r, t, "{pam: {service: su, type: auth, module: pam_rootok.so, "
-			   "present: false}}", false);
+	tu_put(t->root, "/etc/pam.d/su", "auth sufficient pam_rootok.so\n@include common-auth\n");
+	tu_run_rule(&r, t, "{pam: {service: su, type: auth, module: pam_rootok.so, "
+		    "present: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->evidence, "auth sufficient pam_rootok.so");
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{pam: {service: nosuch, module: pam_rootok.so, present: false}}",
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{pam: {service: nosuch, module: pam_rootok.so, present: false}}",
 		    false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{pam: {service: broken, module: pam_unix.so, present: true}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{pam: {service: broken, module: pam_unix.so, present: true}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_ERROR);
 	assert_non_null(strstr(r.first->message, "missing-one"));
-	ht_run_free(&r);
-	ht_putn(t, "/etc/pam.d/garbage", "\x01\x02\x03\0\xff\xfe", 6, 0644);
-	ht_run_rule(&r, t, "{pam: {service: \"*\", module: pam_unix.so, "
-			   "args: {remember: {absent: true}}}}", false);
+	tu_run_free(&r);
+	tu_putn(t->root, "/etc/pam.d/garbage", "\x01\x02\x03\0\xff\xfe", 6, 0644);
+	tu_run_rule(&r, t, "{pam: {service: \"*\", module: pam_unix.so, "
+		    "args: {remember: {absent: true}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_ERROR);
 	assert_non_null(strstr(r.first->message, "binary"));
-	ht_run_free(&r);
-	ht_sparse(t, "/etc/pam.d/garbage", (off_t)VG_MAX_CONFIG_FILE_BYTES + 10);
-	ht_run_rule(&r, t, "{pam: {service: \"*\", module: pam_unix.so, "
-			   "args: {remember: {absent: true}}}}", false);
+	tu_run_free(&r);
+	tu_sparse(t->root, "/etc/pam.d/garbage", (off_t)VG_MAX_CONFIG_FILE_BYTES + 10);
+	tu_run_rule(&r, t, "{pam: {service: \"*\", module: pam_unix.so, "
+		    "args: {remember: {absent: true}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_ERROR);
 	assert_non_null(strstr(r.first->message, "larger than"));
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_unreadable(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 
 	lay_stacks(t);
-	chmod(ht_path(t, "/etc/pam.d/common-auth"), 0600);
+	chmod(tu_path(t->root, "/etc/pam.d/common-auth"), 0600);
 	if (geteuid() != 0)
-		chmod(ht_path(t, "/etc/pam.d/common-auth"), 0000);
-	assert_int_equal(ht_verdict_unprivileged(t, "{pam: {service: common-auth, "
-				"module: pam_unix.so, args: {nullok: {absent: true}}}}"),
+		chmod(tu_path(t->root, "/etc/pam.d/common-auth"), 0000);
+	assert_int_equal(tu_verdict_unprivileged(t, "{pam: {service: common-auth, "
+						 "module: pam_unix.so, args: {nullok: {absent: true}}}}"),
 			 VG_STATUS_NOT_EVALUATED);
-	assert_int_equal(ht_verdict_unprivileged(t, "{pam: {service: common-password, "
-				"module: pam_unix.so, args: {nullok: {absent: true}}}}"),
+	assert_int_equal(tu_verdict_unprivileged(t, "{pam: {service: common-password, "
+						 "module: pam_unix.so, args: {nullok: {absent: true}}}}"),
 			 VG_STATUS_PASS);
 }
 
 static void check_bad_policy(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const bad[] = {
 		"{pam: {service: login}}",
 		"{pam: {service: login, module: pam_unix.so}}",
@@ -409,13 +418,7 @@ static void check_bad_policy(void **state)
 		"{pam: {service: login, module: pam_unix.so, args: [a]}}",
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ht_run r;
-
-		ht_run_rule(&r, t, bad[i], false);
-		assert_true(r.rc < 0);
-		ht_run_free(&r);
-	}
+	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)
@@ -426,13 +429,13 @@ int main(void)
 		cmocka_unit_test(parse_long_and_many),
 		cmocka_unit_test(parse_binary),
 		cmocka_unit_test(parse_conf),
-		cmocka_unit_test_setup_teardown(load_and_expand, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(conf_precedence, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_nullok_everywhere, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_present_and_defaults, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_absent_and_outcomes, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_unreadable, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, ht_setup, ht_teardown),
+		cmocka_unit_test_setup_teardown(load_and_expand, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(conf_precedence, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_nullok_everywhere, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_present_and_defaults, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_absent_and_outcomes, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_unreadable, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,47 +6,56 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "facts/services.h"
-#include "hosttest.h"
+#include "testutil.h"
+#include "util.h"
 
 /* A small Debian-like unit tree. */
-static void lay_units(const struct ht_tree *t)
+static void lay_units(const struct tu_tree *t)
 {
-	ht_put(t, "/lib/systemd/system/ssh.service", "[Unit]\nDescription=OpenBSD Secure Shell\n");
-	ht_put(t, "/lib/systemd/system/cron.service", "[Unit]\n");
-	ht_put(t, "/lib/systemd/system/avahi-daemon.service", "[Unit]\n");
-	ht_put(t, "/lib/systemd/system/avahi-daemon.socket", "[Unit]\n");
-	ht_put(t, "/lib/systemd/system/getty@.service", "[Unit]\n");
-	ht_put(t, "/lib/systemd/system/cups.service", "[Unit]\n");
-	ht_put(t, "/lib/systemd/system/not-a-unit.txt", "x\n");
-	ht_mkdir(t, "/lib/systemd/system/ssh.service.d", 0755);
-	ht_symlink(t, "/lib/systemd/system/sockets.target.wants/systemd-journald.socket",
+	tu_put(t->root, "/lib/systemd/system/ssh.service", "[Unit]\nDescription=OpenBSD Secure Shell\n");
+	tu_put(t->root, "/lib/systemd/system/cron.service", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/avahi-daemon.service", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/avahi-daemon.socket", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/getty@.service", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/cups.service", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/not-a-unit.txt", "x\n");
+	tu_dir(t->root, "/lib/systemd/system/ssh.service.d", 0755);
+	tu_symlink(t->root, "/lib/systemd/system/sockets.target.wants/systemd-journald.socket",
 		   "../systemd-journald.socket");
-	ht_put(t, "/lib/systemd/system/systemd-journald.socket", "[Unit]\n");
-	ht_symlink(t, "/etc/systemd/system/multi-user.target.wants/ssh.service",
+	tu_put(t->root, "/lib/systemd/system/systemd-journald.socket", "[Unit]\n");
+	tu_symlink(t->root, "/etc/systemd/system/multi-user.target.wants/ssh.service",
 		   "/lib/systemd/system/ssh.service");
-	ht_symlink(t, "/etc/systemd/system/sshd.service", "/lib/systemd/system/ssh.service");
-	ht_symlink(t, "/etc/systemd/system/multi-user.target.wants/cron.service",
+	tu_symlink(t->root, "/etc/systemd/system/sshd.service", "/lib/systemd/system/ssh.service");
+	tu_symlink(t->root, "/etc/systemd/system/multi-user.target.wants/cron.service",
 		   "/lib/systemd/system/cron.service");
-	ht_symlink(t, "/etc/systemd/system/getty.target.wants/getty@tty1.service",
+	tu_symlink(t->root, "/etc/systemd/system/getty.target.wants/getty@tty1.service",
 		   "/lib/systemd/system/getty@.service");
-	ht_symlink(t, "/etc/systemd/system/cups.service", "/dev/null");
-	ht_symlink(t, "/etc/systemd/system/multi-user.target.wants/cups.service",
+	tu_symlink(t->root, "/etc/systemd/system/cups.service", "/dev/null");
+	tu_symlink(t->root, "/etc/systemd/system/multi-user.target.wants/cups.service",
 		   "/lib/systemd/system/cups.service");
-	ht_symlink(t, "/etc/systemd/system/sockets.target.requires/avahi-daemon.socket",
+	tu_symlink(t->root, "/etc/systemd/system/sockets.target.requires/avahi-daemon.socket",
 		   "/lib/systemd/system/avahi-daemon.socket");
 }
 
 static void state_of_units(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_services *s = NULL;
 	struct vg_error err = {0};
 	struct vg_unit_state u;
 	struct vg_fs *fs;
 
 	lay_units(t);
-	fs = ht_open(t);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	assert_int_equal(vg_services_load(&s, fs, &err), 0);
 	assert_int_equal(s->dirs_found, 2); /* /etc/systemd/system and /lib/systemd/system */
 	assert_int_equal(s->denied + s->errors, 0);
@@ -107,34 +116,34 @@ static void state_of_units(void **state)
 /* Control groups in a tree stand in for /sys/fs/cgroup on a live host. */
 static void running_from_cgroups(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 	bool running = true;
 
-	fs = ht_open(t);
+	fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	assert_int_equal(vg_services_running(fs, "cron.service", &running, &err),
 			 VG_EUNSUPPORTED);
 	assert_non_null(strstr(err.msg, "systemd is not the running init"));
-	ht_mkdir(t, "/run/systemd/system", 0755);
+	tu_dir(t->root, "/run/systemd/system", 0755);
 	assert_int_equal(vg_services_running(fs, "cron.service", &running, &err),
 			 VG_EUNSUPPORTED);
 	assert_non_null(strstr(err.msg, "control groups"));
-	ht_mkdir(t, "/sys/fs/cgroup/system.slice", 0755);
+	tu_dir(t->root, "/sys/fs/cgroup/system.slice", 0755);
 	assert_int_equal(vg_services_running(fs, "cron.service", &running, &err), 0);
 	assert_false(running);
-	ht_put(t, "/sys/fs/cgroup/system.slice/cron.service/cgroup.procs", "");
+	tu_put(t->root, "/sys/fs/cgroup/system.slice/cron.service/cgroup.procs", "");
 	assert_int_equal(vg_services_running(fs, "cron.service", &running, &err), 0);
 	assert_false(running);
-	ht_put(t, "/sys/fs/cgroup/system.slice/cron.service/cgroup.procs", "612\n");
+	tu_put(t->root, "/sys/fs/cgroup/system.slice/cron.service/cgroup.procs", "612\n");
 	assert_int_equal(vg_services_running(fs, "cron.service", &running, &err), 0);
 	assert_true(running);
-	ht_put(t, "/sys/fs/cgroup/system.slice/system-getty.slice/getty@tty1.service/cgroup.procs",
+	tu_put(t->root, "/sys/fs/cgroup/system.slice/system-getty.slice/getty@tty1.service/cgroup.procs",
 	       "700\n");
 	assert_int_equal(vg_services_running(fs, "getty@tty1.service", &running, &err), 0);
 	assert_true(running);
-	ht_put(t, "/sys/fs/cgroup/systemd/system.slice/"
-		  "system-systemd\\x2dfsck.slice/systemd-fsck@sda1.service/cgroup.procs", "9\n");
+	tu_put(t->root, "/sys/fs/cgroup/systemd/system.slice/"
+	       "system-systemd\\x2dfsck.slice/systemd-fsck@sda1.service/cgroup.procs", "9\n");
 	assert_int_equal(vg_services_running(fs, "systemd-fsck@sda1.service", &running, &err), 0);
 	assert_true(running);
 	assert_int_equal(vg_services_running(fs, "cron.socket", &running, &err),
@@ -144,83 +153,83 @@ static void running_from_cgroups(void **state)
 
 static void check_enabled_masked(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
 	lay_units(t);
-	ht_run_rule(&r, t, "{services: {unit: [avahi-daemon.service, avahi-daemon.socket], "
-			   "enabled: false}}", false);
+	tu_run_rule(&r, t, "{services: {unit: [avahi-daemon.service, avahi-daemon.socket], "
+		    "enabled: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->loc.path,
 			    "/etc/systemd/system/sockets.target.requires/avahi-daemon.socket");
 	assert_string_equal(r.first->loc.object, "systemd:avahi-daemon.socket");
 	assert_string_equal(r.first->evidence, "avahi-daemon.socket enabled");
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: [cups.service, telnet.socket], enabled: false}}",
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: [cups.service, telnet.socket], enabled: false}}",
 		    false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS); /* masked, and not installed */
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: [cups.service, nosuch.service], masked: true}}",
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: [cups.service, nosuch.service], masked: true}}",
 		    false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: avahi-daemon.service, masked: true}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: avahi-daemon.service, masked: true}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: [cron.service, sshd.service, cups.service, "
-			   "auditd.service], enabled: true}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: [cron.service, sshd.service, cups.service, "
+		    "auditd.service], enabled: true}}", false);
 	assert_int_equal(r.fails, 2);
-	assert_true(ht_found(&r, "cups.service is masked"));
-	assert_true(ht_found(&r, "auditd.service is not installed"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: cups.service, exists: false}}", false);
+	assert_true(tu_found(&r, "cups.service is masked"));
+	assert_true(tu_found(&r, "auditd.service is not installed"));
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: cups.service, exists: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: ssh.service, exists: false}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: ssh.service, exists: false}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_running_and_outcomes(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
-	ht_run_rule(&r, t, "{services: {unit: cron.service, enabled: true}}", false);
+	tu_run_rule(&r, t, "{services: {unit: cron.service, enabled: true}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
 	assert_non_null(strstr(r.first->message, "systemd is not installed"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: cron.service, running: true}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: cron.service, running: true}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
-	ht_run_free(&r);
+	tu_run_free(&r);
 	lay_units(t);
-	ht_run_rule(&r, t, "{services: {unit: cron.service, enabled: true, running: true}}", false);
+	tu_run_rule(&r, t, "{services: {unit: cron.service, enabled: true, running: true}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
+	tu_run_free(&r);
 	/* "live" on the tree: the control groups under its /sys decide */
-	ht_mkdir(t, "/run/systemd/system", 0755);
-	ht_mkdir(t, "/sys/fs/cgroup/system.slice", 0755);
-	ht_put(t, "/sys/fs/cgroup/system.slice/ssh.service/cgroup.procs", "1\n");
-	ht_run_rule(&r, t, "{services: {unit: [cron.service, sshd.service], running: false}}",
+	tu_dir(t->root, "/run/systemd/system", 0755);
+	tu_dir(t->root, "/sys/fs/cgroup/system.slice", 0755);
+	tu_put(t->root, "/sys/fs/cgroup/system.slice/ssh.service/cgroup.procs", "1\n");
+	tu_run_rule(&r, t, "{services: {unit: [cron.service, sshd.service], running: false}}",
 		    true);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->evidence, "sshd.service running");
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{services: {unit: cron.service, running: true}}", true);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{services: {unit: cron.service, running: true}}", true);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
-	ht_run_free(&r);
-	ht_mkdir(t, "/etc/systemd/system/secret.target.wants", 0700);
+	tu_run_free(&r);
+	tu_dir(t->root, "/etc/systemd/system/secret.target.wants", 0700);
 	if (geteuid() != 0)
-		chmod(ht_path(t, "/etc/systemd/system/secret.target.wants"), 0000);
-	assert_int_equal(ht_verdict_unprivileged(t, "{services: {unit: avahi-daemon.service, "
-						    "enabled: false}}"),
+		chmod(tu_path(t->root, "/etc/systemd/system/secret.target.wants"), 0000);
+	assert_int_equal(tu_verdict_unprivileged(t, "{services: {unit: avahi-daemon.service, "
+						 "enabled: false}}"),
 			 VG_STATUS_NOT_EVALUATED);
 }
 
 static void check_bad_policy(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const bad[] = {
 		"{services: {unit: cron}}",
 		"{services: {unit: cron.service}}",
@@ -230,23 +239,17 @@ static void check_bad_policy(void **state)
 		"{services: {unit: cron.service, enabled: maybe}}",
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ht_run r;
-
-		ht_run_rule(&r, t, bad[i], false);
-		assert_true(r.rc < 0);
-		ht_run_free(&r);
-	}
+	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(state_of_units, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(running_from_cgroups, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_enabled_masked, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_running_and_outcomes, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, ht_setup, ht_teardown),
+		cmocka_unit_test_setup_teardown(state_of_units, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(running_from_cgroups, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_enabled_masked, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_running_and_outcomes, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "facts/sweep.h"
-#include "hosttest.h"
+#include "testutil.h"
+#include "util.h"
 
 static const struct vg_sweep_item *find_item(const struct vg_sweep_result *r, const char *path)
 {
@@ -20,48 +29,48 @@ static const struct vg_sweep_item *find_item(const struct vg_sweep_result *r, co
 	return NULL;
 }
 
-static struct vg_sweep_result *sweep(const struct ht_tree *t, const char *const *roots,
+static struct vg_sweep_result *sweep(const struct tu_tree *t, const char *const *roots,
 				     size_t nroots, size_t max, const struct vg_accounts *a)
 {
 	struct vg_sweep_opts o = {.roots = roots, .nroots = nroots, .max_files = max,
 				  .accounts = a};
 	struct vg_sweep_result *r = NULL;
 	struct vg_error err = {0};
-	struct vg_fs *fs = ht_open(t);
+	struct vg_fs *fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 
 	assert_int_equal(vg_sweep_run(&r, fs, &o, &err), 0);
 	vg_fs_free(fs);
 	return r;
 }
 
-static void lay_tree(const struct ht_tree *t)
+static void lay_tree(const struct tu_tree *t)
 {
-	ht_putn(t, "/etc/ok", "x", 1, 0644);
-	ht_putn(t, "/etc/open", "x", 1, 0666);
-	ht_mkdir(t, "/tmp", 01777);
-	ht_putn(t, "/tmp/f", "x", 1, 0600);
-	ht_mkdir(t, "/srv/drop", 0777);
-	ht_mkdir(t, "/srv/drop/a/b", 0755);
-	ht_putn(t, "/srv/drop/a/b/f", "x", 1, 0644);
-	ht_mkdir(t, "/var/deep/one/two", 0755);
-	ht_mkdir(t, "/var/deep/one", 0757);
-	ht_putn(t, "/var/deep/one/two/three", "x", 1, 0644);
-	ht_putn(t, "/usr/bin/passwd", "x", 1, 04755);
-	ht_putn(t, "/usr/bin/chage", "x", 1, 02755);
-	ht_putn(t, "/usr/bin/both", "x", 1, 06755);
-	ht_putn(t, "/usr/bin/sticky-exec", "x", 1, 01755);
+	tu_putn(t->root, "/etc/ok", "x", 1, 0644);
+	tu_putn(t->root, "/etc/open", "x", 1, 0666);
+	tu_dir(t->root, "/tmp", 01777);
+	tu_putn(t->root, "/tmp/f", "x", 1, 0600);
+	tu_dir(t->root, "/srv/drop", 0777);
+	tu_dir(t->root, "/srv/drop/a/b", 0755);
+	tu_putn(t->root, "/srv/drop/a/b/f", "x", 1, 0644);
+	tu_dir(t->root, "/var/deep/one/two", 0755);
+	tu_dir(t->root, "/var/deep/one", 0757);
+	tu_putn(t->root, "/var/deep/one/two/three", "x", 1, 0644);
+	tu_putn(t->root, "/usr/bin/passwd", "x", 1, 04755);
+	tu_putn(t->root, "/usr/bin/chage", "x", 1, 02755);
+	tu_putn(t->root, "/usr/bin/both", "x", 1, 06755);
+	tu_putn(t->root, "/usr/bin/sticky-exec", "x", 1, 01755);
 	/* links are never followed, and a link's own mode means nothing */
-	ht_symlink(t, "/etc/link-to-open", "/etc/open");
-	ht_mkdir(t, "/outside", 0755);
-	ht_putn(t, "/outside/hidden", "x", 1, 0666);
-	ht_symlink(t, "/srv/link-dir", "/outside");
+	tu_symlink(t->root, "/etc/link-to-open", "/etc/open");
+	tu_dir(t->root, "/outside", 0755);
+	tu_putn(t->root, "/outside/hidden", "x", 1, 0666);
+	tu_symlink(t->root, "/srv/link-dir", "/outside");
 	/* the kernel's views are pruned */
-	ht_putn(t, "/proc/1/environ", "x", 1, 0666);
+	tu_putn(t->root, "/proc/1/environ", "x", 1, 0666);
 }
 
 static void flags(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const roots[] = {"/etc", "/tmp", "/srv", "/var", "/usr", "/proc"};
 	struct vg_sweep_result *r;
 	const struct vg_sweep_item *it;
@@ -111,16 +120,16 @@ static void flags(void **state)
 
 static void bounded(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const roots[] = {"/data", "/missing", "/etc/file"};
 	struct vg_sweep_result *r;
 	char name[64];
 
 	for (int i = 0; i < 20; i++) {
 		snprintf(name, sizeof(name), "/data/f%02d", i);
-		ht_putn(t, name, "x", 1, 0666);
+		tu_putn(t->root, name, "x", 1, 0666);
 	}
-	ht_put(t, "/etc/file", "x");
+	tu_put(t->root, "/etc/file", "x");
 	r = sweep(t, roots, 3, 5, NULL);
 	assert_true(r->truncated);
 	assert_int_equal(r->entries, 5);
@@ -136,7 +145,7 @@ static void bounded(void **state)
 
 static void unowned(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const roots[] = {"/"};
 	struct vg_accounts *a = vg_accounts_new();
 	struct vg_error err = {0};
@@ -152,14 +161,14 @@ static void unowned(void **state)
 	assert_int_equal(vg_accounts_parse(a, VG_ACCT_PASSWD, passwd, strlen(passwd), &err), 0);
 	assert_int_equal(vg_accounts_parse(a, VG_ACCT_GROUP, group, strlen(group), &err), 0);
 	assert_int_equal(vg_accounts_index(a), 0);
-	ht_put(t, "/etc/passwd", passwd);
-	ht_put(t, "/opt/nouser", "x");
-	ht_put(t, "/opt/nogroup", "x");
-	ht_mkdir(t, "/home/gone", 0700);
-	ht_put(t, "/home/gone/.profile", "x");
-	assert_int_equal(chown(ht_path(t, "/opt/nouser"), 4242, 0), 0);
-	assert_int_equal(chown(ht_path(t, "/opt/nogroup"), 0, 4343), 0);
-	assert_int_equal(chown(ht_path(t, "/home/gone"), 5000, 5000), 0);
+	tu_put(t->root, "/etc/passwd", passwd);
+	tu_put(t->root, "/opt/nouser", "x");
+	tu_put(t->root, "/opt/nogroup", "x");
+	tu_dir(t->root, "/home/gone", 0700);
+	tu_put(t->root, "/home/gone/.profile", "x");
+	assert_int_equal(chown(tu_path(t->root, "/opt/nouser"), 4242, 0), 0);
+	assert_int_equal(chown(tu_path(t->root, "/opt/nogroup"), 0, 4343), 0);
+	assert_int_equal(chown(tu_path(t->root, "/home/gone"), 5000, 5000), 0);
 	r = sweep(t, roots, 1, 0, a);
 	assert_true(r->owners_known);
 	it = find_item(r, "/opt/nouser");
@@ -204,7 +213,7 @@ static void special_mounts(void **state)
 /* Every rule over the same roots shares one walk. */
 static void shared_cache(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const roots[] = {"/etc"};
 	struct vg_sweep_opts o = {.roots = roots, .nroots = 1};
 	struct vg_target target = {.kind = VG_TARGET_ROOT};
@@ -212,11 +221,11 @@ static void shared_cache(void **state)
 	struct vg_error err = {0};
 	void *cache = NULL;
 
-	ht_putn(t, "/etc/open", "x", 1, 0666);
-	target.fs = ht_open(t);
+	tu_putn(t->root, "/etc/open", "x", 1, 0666);
+	target.fs = tu_fs_open(t->root, VG_FS_IN_ROOT);
 	assert_int_equal(vg_collector_sweep.collect(&cache, &target, &err), 0);
 	assert_int_equal(vg_sweep_get(cache, &target, &o, &a, &err), 0);
-	ht_putn(t, "/etc/open2", "x", 1, 0666);
+	tu_putn(t->root, "/etc/open2", "x", 1, 0666);
 	assert_int_equal(vg_sweep_get(cache, &target, &o, &b, &err), 0);
 	assert_ptr_equal(a, b);
 	assert_int_equal(b->items.len, 1); /* collected once */
@@ -230,58 +239,58 @@ static void shared_cache(void **state)
 
 static void check_rules(void **state)
 {
-	struct ht_tree *t = *state;
-	struct ht_run r;
+	struct tu_tree *t = *state;
+	struct tu_run r;
 
 	lay_tree(t);
-	ht_run_rule(&r, t, "{filesystem: {sweep: world-writable, roots: [/etc, /srv, /var]}}",
+	tu_run_rule(&r, t, "{filesystem: {sweep: world-writable, roots: [/etc, /srv, /var]}}",
 		    false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_int_equal(r.fails, 3);
-	assert_true(ht_found(&r, "/etc/open is a world-writable file (mode 0666)"));
-	assert_true(ht_found(&r, "/srv/drop is a world-writable directory without the sticky bit"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{filesystem: {sweep: world-writable, roots: [/etc, /srv, /var], "
-			   "allow: [/etc/open, \"/srv/**\", /var/deep/one]}}", false);
+	assert_true(tu_found(&r, "/etc/open is a world-writable file (mode 0666)"));
+	assert_true(tu_found(&r, "/srv/drop is a world-writable directory without the sticky bit"));
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{filesystem: {sweep: world-writable, roots: [/etc, /srv, /var], "
+		    "allow: [/etc/open, \"/srv/**\", /var/deep/one]}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{filesystem: {sweep: suid, roots: [/usr], "
-			   "allow: [/usr/bin/passwd]}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{filesystem: {sweep: suid, roots: [/usr], "
+		    "allow: [/usr/bin/passwd]}}", false);
 	assert_int_equal(r.fails, 1);
 	assert_string_equal(r.first->loc.path, "/usr/bin/both");
 	assert_non_null(strstr(r.first->evidence, "mode 6755"));
-	ht_run_free(&r);
-	ht_run_rule(&r, t, "{filesystem: {sweep: sgid, roots: [/usr], max_files: 2}}", false);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{filesystem: {sweep: sgid, roots: [/usr], max_files: 2}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_EVALUATED);
 	assert_non_null(strstr(r.first->message, "max_files"));
-	ht_run_free(&r);
+	tu_run_free(&r);
 	/* unowned needs the target's accounts */
-	ht_run_rule(&r, t, "{filesystem: {sweep: unowned, roots: [/etc]}}", false);
+	tu_run_rule(&r, t, "{filesystem: {sweep: unowned, roots: [/etc]}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_NOT_APPLICABLE);
 	assert_non_null(strstr(r.first->message, "/etc/passwd"));
-	ht_run_free(&r);
-	ht_put(t, "/etc/passwd", "root:x:0:0::/root:/bin/sh\n");
-	ht_put(t, "/etc/group", "root:x:0:\n");
-	ht_run_rule(&r, t, "{filesystem: {sweep: unowned, roots: [/etc]}}", false);
+	tu_run_free(&r);
+	tu_put(t->root, "/etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+	tu_put(t->root, "/etc/group", "root:x:0:\n");
+	tu_run_rule(&r, t, "{filesystem: {sweep: unowned, roots: [/etc]}}", false);
 	assert_int_equal(r.verdict, geteuid() == 0 ? VG_STATUS_PASS : VG_STATUS_FAIL);
-	ht_run_free(&r);
+	tu_run_free(&r);
 }
 
 static void check_unreadable(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 
-	ht_putn(t, "/srv/secret/inner/file", "x", 1, 0644);
-	chmod(ht_path(t, "/srv/secret"), 0700);
+	tu_putn(t->root, "/srv/secret/inner/file", "x", 1, 0644);
+	chmod(tu_path(t->root, "/srv/secret"), 0700);
 	if (geteuid() != 0)
-		chmod(ht_path(t, "/srv/secret"), 0000);
-	assert_int_equal(ht_verdict_unprivileged(t, "{filesystem: {sweep: suid, roots: [/srv]}}"),
+		chmod(tu_path(t->root, "/srv/secret"), 0000);
+	assert_int_equal(tu_verdict_unprivileged(t, "{filesystem: {sweep: suid, roots: [/srv]}}"),
 			 VG_STATUS_NOT_EVALUATED);
 }
 
 static void check_bad_policy(void **state)
 {
-	struct ht_tree *t = *state;
+	struct tu_tree *t = *state;
 	static const char *const bad[] = {
 		"{filesystem: {roots: [/]}}",
 		"{filesystem: {sweep: everything}}",
@@ -293,27 +302,20 @@ static void check_bad_policy(void **state)
 		"{filesystem: {sweep: suid, follow: true}}",
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ht_run r;
-
-		ht_run_rule(&r, t, bad[i], false);
-		if (r.rc >= 0)
-			fail_msg("accepted: %s", bad[i]);
-		ht_run_free(&r);
-	}
+	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(flags, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(bounded, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(unowned, ht_setup, ht_teardown),
+		cmocka_unit_test_setup_teardown(flags, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(bounded, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(unowned, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test(special_mounts),
-		cmocka_unit_test_setup_teardown(shared_cache, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_rules, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_unreadable, ht_setup, ht_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, ht_setup, ht_teardown),
+		cmocka_unit_test_setup_teardown(shared_cache, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_rules, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_unreadable, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,12 +19,8 @@
 #include "limits.h"
 #include "targets/fs.h"
 #include "targets/walk.h"
+#include "testutil.h"
 #include "util.h"
-
-struct tmp {
-	char dir[256];
-	char root[300];
-};
 
 /* What one walk reported: entries as "path" (or "path@depth" when asked),
  * errors as "code:path". */
@@ -38,78 +34,6 @@ struct seen {
 	int error_return;    /* what on_error returns */
 	mode_t last_mode;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s/vg_walk_XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->root, sizeof(t->root), "%s/root", t->dir);
-	if (mkdir(t->root, 0755) < 0)
-		return -1;
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-static void mkdirs(const char *top, const char *rel)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	for (char *p = path + strlen(top) + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-}
-
-static void put_str(const char *top, const char *rel, const char *s)
-{
-	char path[1024];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
-	close(fd);
-}
-
-static void put_link(const char *top, const char *rel, const char *target)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	assert_int_equal(symlink(target, path), 0);
-}
 
 static int on_entry(void *ud, const struct vg_walk_entry *e)
 {
@@ -176,32 +100,23 @@ static void expect_walk(struct vg_fs *fs, const char *start, const struct vg_wal
 
 static const char *const none[] = {NULL};
 
-static struct vg_fs *open_fs(const char *dir, enum vg_fs_mode mode)
-{
-	struct vg_error err = {0};
-	struct vg_fs *fs = NULL;
-
-	assert_int_equal(vg_fs_open(&fs, dir, mode, &err), 0);
-	return fs;
-}
-
 static void test_order(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct seen s = {.with_depth = true};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "b/d");
-	mkdirs(t->root, "empty");
-	put_str(t->root, "a", "");
-	put_str(t->root, "B", "");
-	put_str(t->root, "b.x", "");
-	put_str(t->root, "b/c", "");
-	put_str(t->root, "b/d/e", "");
-	put_str(t->root, "b/d/f", "");
-	put_str(t->root, "b/a b", "");
+	tu_dir(t->root, "b/d", 0755);
+	tu_dir(t->root, "empty", 0755);
+	tu_put(t->root, "a", "");
+	tu_put(t->root, "B", "");
+	tu_put(t->root, "b.x", "");
+	tu_put(t->root, "b/c", "");
+	tu_put(t->root, "b/d/e", "");
+	tu_put(t->root, "b/d/f", "");
+	tu_put(t->root, "b/a b", "");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	expect_walk(fs, "", NULL, &s, (const char *const[]){"B@1", "a@1", "b/a b@2", "b/c@2",
 		    "b/d/e@3", "b/d/f@3", "b.x@1", NULL}, none);
 	expect_walk(fs, ".", NULL, &s, (const char *const[]){"B@1", "a@1", "b/a b@2", "b/c@2",
@@ -219,18 +134,18 @@ static void test_order(void **state)
 
 static void test_start_not_a_directory(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_walk_opts o = {.exclude = (const char *const[]){"*.c"}, .nexclude = 1};
 	struct seen s = {.with_depth = true};
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "src");
-	put_str(t->root, "src/a.c", "");
-	put_link(t->root, "src/l", "a.c");
-	put_link(t->root, "dl", "src");
+	tu_dir(t->root, "src", 0755);
+	tu_put(t->root, "src/a.c", "");
+	tu_symlink(t->root, "src/l", "a.c");
+	tu_symlink(t->root, "dl", "src");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	/* named explicitly, a file is walked even when an exclude matches it */
 	expect_walk(fs, "src/a.c", &o, &s, (const char *const[]){"src/a.c@0", NULL}, none);
 	assert_int_equal(vg_walk(fs, "src/l", NULL, on_entry, on_error, &s, &err), 0);
@@ -251,22 +166,22 @@ static void test_start_not_a_directory(void **state)
 
 static void test_exclude_prunes(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct seen s = {0};
 	struct vg_fs *fs;
 	struct vg_walk_opts o = {0};
 
-	mkdirs(t->root, "src/vendor/lib");
-	mkdirs(t->root, "build/out");
-	mkdirs(t->root, "docs");
-	put_str(t->root, "src/main.c", "");
-	put_str(t->root, "src/main.o", "");
-	put_str(t->root, "src/vendor/lib/x.c", "");
-	put_str(t->root, "build/out/y.c", "");
-	put_str(t->root, "docs/readme.md", "");
-	put_str(t->root, "docs/vendor", "a file named like the excluded directory");
+	tu_dir(t->root, "src/vendor/lib", 0755);
+	tu_dir(t->root, "build/out", 0755);
+	tu_dir(t->root, "docs", 0755);
+	tu_put(t->root, "src/main.c", "");
+	tu_put(t->root, "src/main.o", "");
+	tu_put(t->root, "src/vendor/lib/x.c", "");
+	tu_put(t->root, "build/out/y.c", "");
+	tu_put(t->root, "docs/readme.md", "");
+	tu_put(t->root, "docs/vendor", "a file named like the excluded directory");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	o.exclude = (const char *const[]){"*.o", "/build", "src/vendor"};
 	o.nexclude = 3;
 	expect_walk(fs, "", &o, &s, (const char *const[]){"docs/readme.md", "docs/vendor",
@@ -284,18 +199,18 @@ static void test_exclude_prunes(void **state)
 
 static void test_excluded_directory_not_opened(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_walk_opts o = {.exclude = (const char *const[]){"closed"}, .nexclude = 1};
 	struct seen s = {0};
 	struct vg_fs *fs;
 	char path[512];
 
-	mkdirs(t->root, "closed");
-	put_str(t->root, "closed/f", "");
-	put_str(t->root, "open", "");
+	tu_dir(t->root, "closed", 0755);
+	tu_put(t->root, "closed/f", "");
+	tu_put(t->root, "open", "");
 	snprintf(path, sizeof(path), "%s/closed", t->root);
 	assert_int_equal(chmod(path, 0), 0);
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	/* pruned before it is opened: no permission error even for non-root */
 	expect_walk(fs, "", &o, &s, (const char *const[]){"open", NULL}, none);
 	if (geteuid() != 0) {
@@ -308,20 +223,20 @@ static void test_excluded_directory_not_opened(void **state)
 
 static void test_git_dir(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_walk_opts o = {.skip_git_dir = true};
 	struct seen s = {0};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, ".git/objects");
-	mkdirs(t->root, "sub");
-	put_str(t->root, ".git/config", "");
-	put_str(t->root, ".git/objects/ab", "");
-	put_str(t->root, ".gitignore", "");
-	put_str(t->root, "sub/.git", "gitdir: ../.git/worktrees/sub\n");
-	put_str(t->root, "sub/x", "");
+	tu_dir(t->root, ".git/objects", 0755);
+	tu_dir(t->root, "sub", 0755);
+	tu_put(t->root, ".git/config", "");
+	tu_put(t->root, ".git/objects/ab", "");
+	tu_put(t->root, ".gitignore", "");
+	tu_put(t->root, "sub/.git", "gitdir: ../.git/worktrees/sub\n");
+	tu_put(t->root, "sub/x", "");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	/* only a directory named .git is skipped; a .git file (worktree) is an entry */
 	expect_walk(fs, "", &o, &s, (const char *const[]){".gitignore", "sub/.git", "sub/x", NULL},
 		    none);
@@ -333,24 +248,24 @@ static void test_git_dir(void **state)
 
 static void test_symlinks_not_followed(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct seen s = {0};
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "d/e");
-	mkdirs(t->dir, "outside");
-	put_str(t->dir, "outside/secret", "");
-	put_str(t->root, "d/e/f", "");
-	put_link(t->root, "a", "b");
-	put_link(t->root, "b", "a");
-	put_link(t->root, "d/e/up", "../..");
-	put_link(t->root, "d/self", ".");
-	put_link(t->root, "abs", "/");
-	put_link(t->root, "out", "../outside");
+	tu_dir(t->root, "d/e", 0755);
+	tu_dir(t->dir, "outside", 0755);
+	tu_put(t->dir, "outside/secret", "");
+	tu_put(t->root, "d/e/f", "");
+	tu_symlink(t->root, "a", "b");
+	tu_symlink(t->root, "b", "a");
+	tu_symlink(t->root, "d/e/up", "../..");
+	tu_symlink(t->root, "d/self", ".");
+	tu_symlink(t->root, "abs", "/");
+	tu_symlink(t->root, "out", "../outside");
 
 	for (int mode = VG_FS_IN_ROOT; mode <= VG_FS_BENEATH; mode++) {
-		fs = open_fs(t->root, (enum vg_fs_mode)mode);
+		fs = tu_fs_open(t->root, (enum vg_fs_mode)mode);
 		assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 0);
 		expect_list(&s.entries, (const char *const[]){"a", "abs", "b", "d/e/f", "d/e/up",
 			    "d/self", "out", NULL}, "entries");
@@ -376,18 +291,18 @@ static int check_link(void *ud, const struct vg_walk_entry *e)
 
 static void test_entry_metadata(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct seen s = {0};
 	struct vg_fs *fs;
 	char path[512];
 
-	put_str(t->root, "f", "hello");
-	put_link(t->root, "loop", "loop");
+	tu_put(t->root, "f", "hello");
+	tu_symlink(t->root, "loop", "loop");
 	snprintf(path, sizeof(path), "%s/fifo", t->root);
 	assert_int_equal(mkfifo(path, 0644), 0);
 	alarm(20);
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_walk(fs, "", NULL, check_link, NULL, NULL, &err), 0);
 	expect_walk(fs, "", NULL, &s, (const char *const[]){"f", "fifo", "loop", NULL}, none);
 	vg_fs_free(fs);
@@ -396,19 +311,19 @@ static void test_entry_metadata(void **state)
 
 static void test_max_depth(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_walk_opts o = {.max_depth = 2};
 	struct seen s = {.with_depth = true};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "a/b/c");
-	mkdirs(t->root, "a/empty");
-	put_str(t->root, "top", "");
-	put_str(t->root, "a/mid", "");
-	put_str(t->root, "a/b/low", "");
-	put_str(t->root, "a/b/c/lower", "");
+	tu_dir(t->root, "a/b/c", 0755);
+	tu_dir(t->root, "a/empty", 0755);
+	tu_put(t->root, "top", "");
+	tu_put(t->root, "a/mid", "");
+	tu_put(t->root, "a/b/low", "");
+	tu_put(t->root, "a/b/c/lower", "");
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	/* a/b would list entries at depth 3; an empty directory at the limit loses nothing */
 	expect_walk(fs, "", &o, &s, (const char *const[]){"a/mid@2", "top@1", NULL},
 		    (const char *const[]){"-4:a/b", NULL});
@@ -423,7 +338,7 @@ static void test_max_depth(void **state)
 
 static void test_deep_tree(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct vg_error err = {0};
 	struct seen s = {0};
 	struct vg_fs *fs;
@@ -444,7 +359,7 @@ static void test_deep_tree(void **state)
 	close(next);
 	close(fd);
 
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 0);
 	assert_int_equal(s.entries.len, 0);
 	assert_int_equal(s.errors.len, 1);
@@ -457,17 +372,17 @@ static void test_deep_tree(void **state)
 
 static void test_callback_stops(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct seen s = {.stop_after = 2, .stop_value = 42};
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "d");
-	put_str(t->root, "a", "");
-	put_str(t->root, "d/b", "");
-	put_str(t->root, "d/c", "");
-	put_str(t->root, "e", "");
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	tu_dir(t->root, "d", 0755);
+	tu_put(t->root, "a", "");
+	tu_put(t->root, "d/b", "");
+	tu_put(t->root, "d/c", "");
+	tu_put(t->root, "e", "");
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 42);
 	expect_list(&s.entries, (const char *const[]){"a", "d/b", NULL}, "entries");
 	seen_reset(&s);
@@ -482,24 +397,24 @@ static void test_callback_stops(void **state)
 
 static void test_permission_denied(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct seen s = {0};
 	struct vg_error err = {0};
 	struct vg_fs *fs;
 	char path[512];
 
-	mkdirs(t->root, "a");
-	mkdirs(t->root, "locked");
-	put_str(t->root, "a/x", "");
-	put_str(t->root, "locked/secret", "");
-	put_str(t->root, "z", "");
+	tu_dir(t->root, "a", 0755);
+	tu_dir(t->root, "locked", 0755);
+	tu_put(t->root, "a/x", "");
+	tu_put(t->root, "locked/secret", "");
+	tu_put(t->root, "z", "");
 	snprintf(path, sizeof(path), "%s/locked", t->root);
 	assert_int_equal(chmod(path, 0), 0);
 	if (geteuid() == 0) {
 		chmod(path, 0755);
 		skip();
 	}
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	/* the walk reports the directory and goes on */
 	expect_walk(fs, "", NULL, &s, (const char *const[]){"a/x", "z", NULL},
 		    (const char *const[]){"-8:locked", NULL});
@@ -520,15 +435,15 @@ static void test_permission_denied(void **state)
 
 static void test_odd_names(void **state)
 {
-	struct tmp *t = *state;
+	struct tu_tree *t = *state;
 	struct seen s = {0};
 	struct vg_fs *fs;
 
-	mkdirs(t->root, "dir with space");
-	mkdirs(t->root, "<img src=x>");
-	put_str(t->root, "dir with space/new\nline", "");
-	put_str(t->root, "<img src=x>/a;b", "");
-	fs = open_fs(t->root, VG_FS_BENEATH);
+	tu_dir(t->root, "dir with space", 0755);
+	tu_dir(t->root, "<img src=x>", 0755);
+	tu_put(t->root, "dir with space/new\nline", "");
+	tu_put(t->root, "<img src=x>/a;b", "");
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
 	expect_walk(fs, "", NULL, &s, (const char *const[]){"<img src=x>/a;b",
 		    "dir with space/new\nline", NULL}, none);
 	expect_walk(fs, "dir with space", NULL, &s,
@@ -539,19 +454,19 @@ static void test_odd_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_not_a_directory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exclude_prunes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_excluded_directory_not_opened, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_git_dir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlinks_not_followed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_entry_metadata, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_max_depth, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deep_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_permission_denied, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_odd_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_start_not_a_directory, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_exclude_prunes, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_excluded_directory_not_opened, tu_tree_setup,
+						tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_git_dir, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_symlinks_not_followed, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_entry_metadata, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_max_depth, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_tree, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_callback_stops, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_permission_denied, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_odd_names, tu_tree_setup, tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
