@@ -10,90 +10,14 @@
 
 #include <jansson.h>
 
+#include "report_util.h"
+
 #ifndef VG_VERSION
 #define VG_VERSION "unknown"
 #endif
 
 #define SCHEMA_NAME "vigil-results"
 #define SCHEMA_VERSION "1.0"
-
-/* 9999-12-31T23:59:59Z: the last instant RFC 3339 can write. */
-#define MAX_RFC3339_TIME 253402300799LL
-
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid.
- * Strict like jansson's own check: no overlongs, surrogates or > U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* A JSON string for s. jansson refuses invalid UTF-8, and paths and file
- * contents can be any bytes, so each invalid byte becomes U+FFFD. NULL on
- * allocation failure. */
-static json_t *jstr(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	struct vg_buf b;
-	json_t *j = NULL;
-	size_t n = strlen(str), i = 0;
-
-	while (i < n) {
-		size_t l = utf8_len(s + i, n - i);
-
-		if (!l)
-			break;
-		i += l;
-	}
-	if (i == n)
-		return json_stringn(str, n);
-
-	vg_buf_init(&b, 0);
-	if (vg_buf_append(&b, str, i) < 0)
-		goto out;
-	while (i < n) {
-		size_t l = utf8_len(s + i, n - i);
-
-		if (l) {
-			if (vg_buf_append(&b, s + i, l) < 0)
-				goto out;
-			i += l;
-		} else {
-			if (vg_buf_puts(&b, "\xef\xbf\xbd") < 0)
-				goto out;
-			i++;
-		}
-	}
-	j = json_stringn(b.data, b.len);
-out:
-	vg_buf_finish(&b);
-	return j;
-}
 
 static json_t *juint(uint64_t v)
 {
@@ -103,19 +27,9 @@ static json_t *juint(uint64_t v)
 
 static json_t *jtime(time_t t)
 {
-	long long secs = (long long)t;
-	time_t clamped;
-	struct tm tm;
 	char buf[32];
 
-	if (secs < 0)
-		secs = 0;
-	if (secs > MAX_RFC3339_TIME)
-		secs = MAX_RFC3339_TIME;
-	clamped = (time_t)secs;
-	if (!gmtime_r(&clamped, &tm) ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return json_string("1970-01-01T00:00:00Z");
+	vg_report_time(buf, t, true);
 	return json_string(buf);
 }
 
@@ -128,7 +42,7 @@ static int set(json_t *o, const char *key, json_t *v)
 /* Absent members are left out rather than written as null. */
 static int set_str(json_t *o, const char *key, const char *v)
 {
-	return v ? set(o, key, jstr(v)) : 0;
+	return v ? set(o, key, vg_json_str(v)) : 0;
 }
 
 static int set_nonzero(json_t *o, const char *key, uint64_t v)
@@ -143,7 +57,7 @@ static json_t *str_array(char *const *v, size_t n)
 	if (!a)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (json_array_append_new(a, jstr(v[i] ? v[i] : "")) < 0) {
+		if (json_array_append_new(a, vg_json_str(v[i] ? v[i] : "")) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -163,7 +77,7 @@ static json_t *rule_json(const struct vg_rule_meta *m)
 
 	if (!o)
 		return NULL;
-	if (set(o, "id", jstr(rule_id(m))) < 0 ||
+	if (set(o, "id", vg_json_str(rule_id(m))) < 0 ||
 	    set_str(o, "pack", m->pack) < 0 ||
 	    set_str(o, "title", m->title) < 0 ||
 	    set_str(o, "description", m->description) < 0 ||
@@ -296,7 +210,7 @@ static json_t *finding_json(const struct vg_finding *f)
 
 	if (!o)
 		return NULL;
-	if ((f->rule && set(o, "rule", jstr(rule_id(f->rule))) < 0) ||
+	if ((f->rule && set(o, "rule", vg_json_str(rule_id(f->rule))) < 0) ||
 	    set(o, "status", json_string(vg_status_name(f->status))) < 0 ||
 	    set(o, "severity", json_string(vg_severity_name(f->severity))) < 0 ||
 	    set_str(o, "target", f->target) < 0 ||
@@ -304,7 +218,7 @@ static json_t *finding_json(const struct vg_finding *f)
 	    set_str(o, "message", f->message) < 0 ||
 	    set_str(o, "evidence", f->evidence) < 0 ||
 	    set(o, "redacted", json_boolean(f->redacted)) < 0 ||
-	    set(o, "fingerprint", jstr(f->fingerprint)) < 0 ||
+	    set(o, "fingerprint", vg_json_str(f->fingerprint)) < 0 ||
 	    set(o, "suppression", json_string(vg_suppression_name(f->suppression))) < 0 ||
 	    set_str(o, "justification", f->justification) < 0 ||
 	    set_str(o, "commit", f->commit) < 0 ||
@@ -406,7 +320,7 @@ static json_t *skipped_json(const struct vg_results *res)
 		json_t *o = json_object();
 
 		if (json_array_append_new(a, o) < 0 ||
-		    set(o, "path", jstr(s->path ? s->path : "")) < 0 ||
+		    set(o, "path", vg_json_str(s->path ? s->path : "")) < 0 ||
 		    set_str(o, "reason", s->reason) < 0) {
 			json_decref(a);
 			return NULL;
@@ -422,7 +336,7 @@ static json_t *tool_json(const struct vg_results *res)
 	if (!o)
 		return NULL;
 	if (set(o, "name", json_string("vigil")) < 0 ||
-	    set(o, "version", jstr(res->tool_version ? res->tool_version : VG_VERSION)) < 0) {
+	    set(o, "version", vg_json_str(res->tool_version ? res->tool_version : VG_VERSION)) < 0) {
 		json_decref(o);
 		return NULL;
 	}

@@ -71,17 +71,6 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-size_t vg_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	len = utf8_decode(s, n, &cp);
-	return len > 1 ? len : 0;
-}
-
 /* Characters that are invalid in XML 1.0 or that change how surrounding text
  * is displayed: C0 and C1 controls, DEL, bidi embeddings, overrides, isolates
  * and marks, line and paragraph separators, and the non-characters U+FFFE/F. */

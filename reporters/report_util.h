@@ -12,11 +12,6 @@
 #include "findings/finding.h"
 #include "util.h"
 
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes available), or 0 when
- * the bytes there are not valid UTF-8 (overlongs, surrogates and code points
- * past U+10FFFF included). */
-size_t vg_utf8_len(const unsigned char *s, size_t n);
-
 /* Writes scan data as XML or HTML text. Escapes & < > " ' (so the output is
  * safe in element content and in quoted attributes), writes each invalid
  * UTF-8 byte as U+FFFD and each character XML 1.0 forbids or that would hide

@@ -30,38 +30,6 @@ struct text {
 	const struct vg_report_opts *opts;
 };
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 /* Code points that reorder or break what a reader sees on screen: C1
  * controls, line/paragraph separators and the bidi embeddings, overrides
  * and isolates ("Trojan Source"). */
@@ -92,7 +60,7 @@ static void put_safe(FILE *out, const char *str)
 		return;
 	n = strlen(str);
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(s + i, n - i);
+		size_t l = vg_utf8_len(s + i, n - i);
 
 		if (l == 1 && s[i] >= 0x20 && s[i] != 0x7f) {
 			fputc(s[i], out);
@@ -280,9 +248,10 @@ static void put_suppressed(const struct text *t, const struct vg_results *res)
 		fputc('\n', t->out);
 }
 
-/* A section listing every finding with one status as "rule  location  message". */
-static void put_status_list(const struct text *t, const struct vg_results *res,
-			    enum vg_status status, const char *title)
+/* Lists every unsuppressed finding with one status as "rule  location
+ * message" under title; returns whether there was any. */
+static bool list_status(const struct text *t, const struct vg_results *res,
+			enum vg_status status, const char *title)
 {
 	bool any = false;
 
@@ -298,26 +267,21 @@ static void put_status_list(const struct text *t, const struct vg_results *res,
 		put_brief(t->out, f);
 		fputc('\n', t->out);
 	}
-	if (any)
+	return any;
+}
+
+/* A section listing every finding with one status. */
+static void put_status_list(const struct text *t, const struct vg_results *res,
+			    enum vg_status status, const char *title)
+{
+	if (list_status(t, res, status, title))
 		fputc('\n', t->out);
 }
 
 static void put_errors(const struct text *t, const struct vg_results *res)
 {
-	bool any = false;
+	bool any = list_status(t, res, VG_STATUS_ERROR, "Errors:");
 
-	for (size_t i = 0; i < res->findings.len; i++) {
-		const struct vg_finding *f = res->findings.items[i];
-
-		if (f->status != VG_STATUS_ERROR || is_suppressed(f))
-			continue;
-		if (!any)
-			put_heading(t, "Errors:");
-		any = true;
-		fputs("  ", t->out);
-		put_brief(t->out, f);
-		fputc('\n', t->out);
-	}
 	for (size_t i = 0; i < res->errors.len; i++) {
 		if (!any)
 			put_heading(t, "Errors:");

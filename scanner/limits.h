@@ -48,10 +48,12 @@
 /* Findings */
 #define VG_MAX_FINDINGS_PER_RULE 10000          /* then one note says more were dropped */
 #define VG_MAX_EVIDENCE_BYTES 512               /* evidence text kept per finding */
+#define VG_MAX_QUOTE_BYTES 200                  /* a value quoted in a message or reason */
 #define VG_MAX_JOBS 256
 
 /* Secrets engine */
 #define VG_MAX_PREFILTER_STATES 32768          /* Aho-Corasick states (all keywords) */
+#define VG_MAX_ANCHOR_CANDIDATES (1u << 18)    /* a file's anchor hits kept; past it, whole-file regexes */
 
 /* Saved results (vigil report) */
 #define VG_MAX_RESULTS_BYTES (256u * 1024 * 1024) /* one results JSON file read back */

@@ -220,6 +220,56 @@ int vg_vec_push(struct vg_vec *v, void *item)
 	return 0;
 }
 
+const char *vg_shorten(struct vg_short *out, const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return "";
+	n = strnlen(s, VG_MAX_QUOTE_BYTES + 1);
+	if (n <= VG_MAX_QUOTE_BYTES)
+		return s;
+	n = VG_MAX_QUOTE_BYTES;
+	/* s[n] is the first byte left out: step back over a character it continues */
+	for (int i = 0; i < 3 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; i++)
+		n--;
+	memcpy(out->s, s, n);
+	memcpy(out->s + n, "...", 4);
+	return out->s;
+}
+
+size_t vg_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* the second byte's range rules out overlongs, surrogates and > U+10FFFF */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
 void vg_hex(char *out, const unsigned char *in, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";

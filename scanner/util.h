@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limits.h"
+
 /* Overflow-checked size arithmetic: return false on overflow. */
 static inline bool vg_add_size(size_t *out, size_t a, size_t b)
 {
@@ -56,6 +58,23 @@ void vg_vec_init(struct vg_vec *v);
 /* Frees the array; if item_free is non-NULL it is called on every item first. */
 void vg_vec_finish(struct vg_vec *v, void (*item_free)(void *));
 int vg_vec_push(struct vg_vec *v, void *item); /* 0 or VG_ENOMEM */
+
+/* Room for a value vg_shorten cuts: VG_MAX_QUOTE_BYTES, "..." and a NUL. */
+struct vg_short {
+	char s[VG_MAX_QUOTE_BYTES + 4];
+};
+
+/* A value read from a target, fit to be quoted in a message or a reason: s
+ * itself when it is at most VG_MAX_QUOTE_BYTES long, else its first bytes
+ * (not cutting a UTF-8 character) and "..." written into out. Returns "" for
+ * NULL. Reads at most VG_MAX_QUOTE_BYTES + 1 bytes of s; cannot fail. */
+const char *vg_shorten(struct vg_short *out, const char *s);
+
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes available), or 0 when
+ * the bytes there are not valid UTF-8: no overlongs, surrogates or code points
+ * past U+10FFFF, nor a sequence cut short (strict like jansson's own check).
+ * An ASCII byte, NUL included, is 1. Cannot fail. */
+size_t vg_utf8_len(const unsigned char *s, size_t n);
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes). Cannot fail. */
 void vg_hex(char *out, const unsigned char *in, size_t len);

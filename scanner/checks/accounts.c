@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/accounts.h"
 #include "policy/expect.h"
 
@@ -43,7 +44,9 @@ static const struct {
 	[A_UNIQUE_GROUPS] = {"unique-group-names", NEED(VG_ACCT_GROUP)},
 	[A_NO_EMPTY] = {"no-empty-passwords", NEED(VG_ACCT_SHADOW)},
 	[A_SHADOWED] = {"shadowed-passwords", NEED(VG_ACCT_PASSWD)},
-	[A_SYS_NOLOGIN] = {"system-accounts-no-login", NEED(VG_ACCT_PASSWD)},
+	/* system accounts are those below UID_MIN */
+	[A_SYS_NOLOGIN] = {"system-accounts-no-login",
+			   NEED(VG_ACCT_PASSWD) | NEED(VG_ACCT_LOGIN_DEFS)},
 	[A_GROUPS_EXIST] = {"groups-exist", NEED(VG_ACCT_PASSWD) | NEED(VG_ACCT_GROUP)},
 	[A_SHADOW_GROUP_EMPTY] = {"shadow-group-empty", NEED(VG_ACCT_PASSWD) | NEED(VG_ACCT_GROUP)},
 	[A_GID0_ROOT] = {"gid0-only-root", NEED(VG_ACCT_PASSWD)},
@@ -206,12 +209,7 @@ static int add_hit(struct vg_outcome *out, const char *path, size_t line, const 
 		return VG_ENOMEM;
 	h = vg_hit_new(path, line, 0, path ? NULL : key, "%s", msg);
 	free(msg);
-	if (!h || vg_hit_evidence(h, evidence, strlen(evidence), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_hits_push(out, h, evidence, key);
 }
 
 /* Hits whose texts are formatted into small buffers first. */
@@ -652,7 +650,7 @@ static int accounts_evaluate(const void *cfg, struct vg_leaf_state *st,
 	const void *facts = NULL;
 	struct vg_error err = {0};
 	unsigned needs = 0;
-	size_t skipped = 0;
+	size_t malformed = 0;
 	int rc;
 
 	(void)st;
@@ -669,16 +667,17 @@ static int accounts_evaluate(const void *cfg, struct vg_leaf_state *st,
 	else if (c->mode == M_DEF)
 		needs = NEED(VG_ACCT_LOGIN_DEFS);
 	else if (c->field <= F_INACTIVE || c->users == U_WITH_PASSWORD)
-		needs = NEED(VG_ACCT_PASSWD) | NEED(VG_ACCT_SHADOW) | NEED(VG_ACCT_LOGIN_DEFS);
+		needs = NEED(VG_ACCT_PASSWD) | NEED(VG_ACCT_SHADOW);
 	else
-		needs = NEED(VG_ACCT_PASSWD) | NEED(VG_ACCT_LOGIN_DEFS);
+		needs = NEED(VG_ACCT_PASSWD);
+	/* human and system accounts are told apart by UID_MIN and UID_MAX */
+	if (c->mode == M_FIELD && (c->users == U_HUMAN || c->users == U_SYSTEM))
+		needs |= NEED(VG_ACCT_LOGIN_DEFS);
 	if (c->mode == M_ASSERT && c->assertion == A_WELL_FORMED) {
 		/* every file that exists must be readable: its lines are what is judged */
 		for (int k = 0; k < VG_ACCT_NKINDS; k++)
 			if (a->files[k].code != VG_ENOTFOUND)
 				needs |= NEED(k);
-	} else if (c->mode == M_ASSERT) {
-		needs |= NEED(VG_ACCT_LOGIN_DEFS); /* UID_MIN */
 	}
 	if (!files_ok(a, needs, out))
 		return 0;
@@ -698,10 +697,10 @@ static int accounts_evaluate(const void *cfg, struct vg_leaf_state *st,
 		return 0;
 	for (int k = 0; k < VG_ACCT_NKINDS; k++)
 		if (needs & NEED(k))
-			skipped += a->files[k].problems.len;
-	if (skipped)
-		vg_outcome_set(out, VG_STATUS_PASS, "%zu malformed account lines were skipped "
-			       "(see the well-formed assertion)", skipped);
+			malformed += a->files[k].problems.len;
+	if (malformed)
+		vg_outcome_set(out, VG_STATUS_PASS, "%zu account lines are malformed (see the "
+			       "well-formed assertion)", malformed);
 	return 0;
 }
 

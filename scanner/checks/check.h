@@ -93,6 +93,7 @@ struct vg_eval_ctx {
 	const struct vg_rule *rule;
 	uint64_t max_file_size;
 	struct vg_facts *facts;  /* collectors' shared cache (one per target) */
+	unsigned jobs;           /* threads a check may use for work of its own (0, 1: one) */
 };
 
 /* A check type. Tables of these are listed in the registry (check.c). */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/sweep.h"
 #include "glob.h"
 #include "limits.h"
@@ -144,7 +145,6 @@ static int push_item(struct vg_outcome *out, const struct fs_cfg *c,
 	const char *type = vg_fs_type_name(it->mode);
 	char msg[VG_MAX_PATH_BYTES + 200], ev[200];
 	const char *key = sweep_names[c->kind];
-	struct vg_finding *h;
 
 	switch (c->kind) {
 	case S_WW:
@@ -175,13 +175,7 @@ static int push_item(struct vg_outcome *out, const struct fs_cfg *c,
 			 (unsigned)it->gid);
 		break;
 	}
-	h = vg_hit_new(it->path, 0, 0, NULL, "%s", msg);
-	if (!h || vg_hit_evidence(h, ev, strlen(ev), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_hits_add(out, it->path, 0, 0, NULL, msg, ev, key);
 }
 
 /* The accounts to judge owners with, or NULL when they cannot be had; for
@@ -251,6 +245,7 @@ static int fs_evaluate(const void *cfg, struct vg_leaf_state *st, const struct v
 	o.nroots = c->nroots;
 	o.max_files = c->max_files;
 	o.accounts = a;
+	o.jobs = ev->jobs;
 	rc = vg_sweep_get(facts, ev->target, &o, &r, &err);
 	if (rc < 0)
 		return rc;

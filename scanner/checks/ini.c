@@ -2,7 +2,6 @@
 /* The `ini` check: a key in a section of an INI or systemd-style file, with drop-in directories. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "checks/structured.h"
 #include "util.h"
@@ -31,11 +30,6 @@ static void ini_free(void *p)
 	free(k->section);
 	free(k->key);
 	free(k);
-}
-
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
 }
 
 static bool one_line(const char *s)
@@ -84,33 +78,6 @@ out:
 	return rc;
 }
 
-static bool name_is(const char *want, bool nocase, const char *s, size_t n)
-{
-	if (strlen(want) != n)
-		return false;
-	return nocase ? !strncasecmp(want, s, n) : !memcmp(want, s, n);
-}
-
-static void trim(const char **s, const char **e)
-{
-	while (*s < *e && blank(**s))
-		(*s)++;
-	while (*e > *s && blank((*e)[-1]))
-		(*e)--;
-}
-
-/* The next physical line of [*pos, end): its bounds without "\r\n". */
-static void next_line(const char **pos, const char *end, const char **s, const char **e)
-{
-	const char *eol = memchr(*pos, '\n', (size_t)(end - *pos));
-
-	*s = *pos;
-	*e = eol ? eol : end;
-	*pos = eol ? eol + 1 : end;
-	if (*e > *s && (*e)[-1] == '\r')
-		(*e)--;
-}
-
 static int ini_lookup(const void *fcfg, const char *name, const char *data, size_t len,
 		      struct vg_svalues *out, struct vg_error *err)
 {
@@ -126,9 +93,9 @@ static int ini_lookup(const void *fcfg, const char *name, const char *data, size
 		const char *s, *e, *eq, *ks, *ke, *vs, *ve;
 		size_t keyline;
 
-		next_line(&pos, end, &s, &e);
+		vg_sline_next(&pos, end, &s, &e);
 		lineno++;
-		trim(&s, &e);
+		vg_sline_trim(&s, &e);
 		if (s == e || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
@@ -136,7 +103,7 @@ static int ini_lookup(const void *fcfg, const char *name, const char *data, size
 			const char *rest = close ? close + 1 : e;
 
 			/* "[name]", optionally followed by a comment */
-			while (rest < e && blank(*rest))
+			while (rest < e && vg_sline_blank(*rest))
 				rest++;
 			if (!close || (rest < e && *rest != '#' && *rest != ';')) {
 				rc = vg_error_set(err, VG_EPARSE,
@@ -146,9 +113,9 @@ static int ini_lookup(const void *fcfg, const char *name, const char *data, size
 			}
 			ks = s + 1;
 			ke = close;
-			trim(&ks, &ke);
-			in_section = k->section && name_is(k->section, k->nocase, ks,
-							   (size_t)(ke - ks));
+			vg_sline_trim(&ks, &ke);
+			in_section = k->section && vg_sline_name_is(k->section, k->nocase, ks,
+								    (size_t)(ke - ks));
 			continue;
 		}
 		keyline = lineno;
@@ -157,23 +124,23 @@ static int ini_lookup(const void *fcfg, const char *name, const char *data, size
 		ke = eq ? eq : e;
 		vs = eq ? eq + 1 : e;
 		ve = e;
-		trim(&ks, &ke);
-		trim(&vs, &ve);
+		vg_sline_trim(&ks, &ke);
+		vg_sline_trim(&vs, &ve);
 		vg_buf_clear(&val);
 		/* systemd joins a line ending in a backslash with the next one */
 		while (ve > vs && ve[-1] == '\\' && pos < end) {
 			const char *pe = ve - 1;
 
-			while (pe > vs && blank(pe[-1]))
+			while (pe > vs && vg_sline_blank(pe[-1]))
 				pe--;
 			if ((rc = vg_buf_append(&val, vs, (size_t)(pe - vs))) < 0 ||
 			    (rc = vg_buf_putc(&val, ' ')) < 0)
 				goto nomem;
-			next_line(&pos, end, &vs, &ve);
+			vg_sline_next(&pos, end, &vs, &ve);
 			lineno++;
-			trim(&vs, &ve);
+			vg_sline_trim(&vs, &ve);
 		}
-		if (!in_section || !name_is(k->key, k->nocase, ks, (size_t)(ke - ks)))
+		if (!in_section || !vg_sline_name_is(k->key, k->nocase, ks, (size_t)(ke - ks)))
 			continue;
 		if ((rc = vg_buf_append(&val, vs, (size_t)(ve - vs))) < 0)
 			goto nomem;

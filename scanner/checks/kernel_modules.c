@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/modules.h"
 #include "glob.h"
 
@@ -71,15 +72,10 @@ static int add_hit(struct vg_outcome *out, const char *file, size_t line, const 
 		   const char *evidence, const char *key, const char *msg)
 {
 	char *obj = vg_asprintf("module:%s", module);
-	struct vg_finding *h = obj ? vg_hit_new(file, line, 1, obj, "%s", msg) : NULL;
+	int rc = obj ? vg_hits_add(out, file, line, 1, obj, msg, evidence, key) : VG_ENOMEM;
 
 	free(obj);
-	if (!h || vg_hit_evidence(h, evidence, strlen(evidence), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return rc;
 }
 
 /* Judges the modprobe.d side: part gets PASS or why it could not say; hits go to out. */
@@ -90,6 +86,7 @@ static int eval_config(const struct modules_cfg *c, const struct vg_eval_ctx *ev
 	const struct vg_modprobe_facts *f;
 	const void *p = NULL;
 	struct vg_error err = {0};
+	struct vg_short sm, sc;
 	char *m = NULL, *e = NULL, *k = NULL;
 	size_t before = out->hits.len;
 	int rc;
@@ -111,8 +108,10 @@ static int eval_config(const struct modules_cfg *c, const struct vg_eval_ctx *ev
 			rc = m && e && k ? add_hit(out, NULL, 0, c->module, e, k, m) : VG_ENOMEM;
 		} else if (!vg_modprobe_command_disables(inst->command)) {
 			m = vg_asprintf("'install %s %s' (%s:%zu) runs a command instead of "
-					"/bin/false: modprobe may still load %s", inst->module,
-					inst->command, inst->file, inst->line, c->module);
+					"/bin/false: modprobe may still load %s",
+					vg_shorten(&sm, inst->module),
+					vg_shorten(&sc, inst->command), inst->file, inst->line,
+					c->module);
 			e = vg_asprintf("install %s %s", inst->module, inst->command);
 			k = vg_asprintf("install:%s=%s", c->module, inst->command);
 			rc = m && e && k ? add_hit(out, inst->file, inst->line, c->module, e, k, m) :
@@ -132,7 +131,8 @@ static int eval_config(const struct modules_cfg *c, const struct vg_eval_ctx *ev
 	} else {
 		if (inst && vg_modprobe_command_disables(inst->command)) {
 			m = vg_asprintf("%s is disabled by 'install %s %s' (%s:%zu)", c->module,
-					inst->module, inst->command, inst->file, inst->line);
+					vg_shorten(&sm, inst->module),
+					vg_shorten(&sc, inst->command), inst->file, inst->line);
 			e = vg_asprintf("install %s %s", inst->module, inst->command);
 			k = vg_asprintf("install:%s=%s", c->module, inst->command);
 			rc = m && e && k ? add_hit(out, inst->file, inst->line, c->module, e, k, m) :
@@ -195,11 +195,6 @@ static int eval_loaded(const struct modules_cfg *c, const struct vg_eval_ctx *ev
 	return rc;
 }
 
-static int rank(enum vg_status s)
-{
-	return s == VG_STATUS_ERROR ? 2 : s == VG_STATUS_NOT_EVALUATED ? 1 : 0;
-}
-
 static int modules_evaluate(const void *cfg, struct vg_leaf_state *st,
 			    const struct vg_eval_ctx *ev, struct vg_outcome *out)
 {
@@ -216,16 +211,9 @@ static int modules_evaluate(const void *cfg, struct vg_leaf_state *st,
 		rc = eval_config(c, ev, &conf, out);
 	if (rc == 0 && c->loaded && ev->target->live)
 		rc = eval_loaded(c, ev, &live, out);
-	if (rc < 0)
+	if (rc < 0 || vg_hits_settle(out, &conf, &live))
 		goto out;
-	if (out->hits.len) {
-		out->status = VG_STATUS_FAIL;
-	} else if (rank(conf.status) || rank(live.status)) {
-		const struct vg_outcome *bad = rank(conf.status) >= rank(live.status) ? &conf :
-											&live;
-
-		vg_outcome_set(out, bad->status, "%s", bad->reason ? bad->reason : "");
-	} else if (conf.status == VG_STATUS_PASS || live.status == VG_STATUS_PASS) {
+	if (conf.status == VG_STATUS_PASS || live.status == VG_STATUS_PASS) {
 		bool cp = conf.status == VG_STATUS_PASS, lp = live.status == VG_STATUS_PASS;
 
 		vg_outcome_set(out, VG_STATUS_PASS, "%s:%s%s%s", c->module,

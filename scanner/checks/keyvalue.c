@@ -2,7 +2,6 @@
 /* The `keyvalue` check: a setting in a "key value" or "key = value" file such as login.defs. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "checks/structured.h"
 
@@ -39,11 +38,6 @@ static void kv_free(void *p)
 	free(k);
 }
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
-}
-
 static int kv_parse(void **out, struct vg_structured *c, struct vg_pctx *pc,
 		    const struct vg_ynode *node)
 {
@@ -64,7 +58,7 @@ static int kv_parse(void **out, struct vg_structured *c, struct vg_pctx *pc,
 		bool all_blank = true;
 
 		for (const char *p = s; *p; p++)
-			all_blank &= blank(*p);
+			all_blank &= vg_sline_blank(*p);
 		if (!*s || strchr(s, '\n')) {
 			vg_pctx_error(pc, vg_ynode_get(node, "separator"),
 				      "'separator' must be a non-empty string on one line");
@@ -115,22 +109,6 @@ out:
 	return rc;
 }
 
-/* Trims blanks on both sides of [*s, *e). */
-static void trim(const char **s, const char **e)
-{
-	while (*s < *e && blank(**s))
-		(*s)++;
-	while (*e > *s && blank((*e)[-1]))
-		(*e)--;
-}
-
-static bool key_is(const struct kv_cfg *k, const char *s, size_t n)
-{
-	if (strlen(k->key) != n)
-		return false;
-	return k->nocase ? !strncasecmp(k->key, s, n) : !memcmp(k->key, s, n);
-}
-
 /* The separator inside [s, e), or NULL. */
 static const char *find_sep(const char *sep, const char *s, const char *e)
 {
@@ -149,20 +127,14 @@ static int kv_lookup(const void *fcfg, const char *name, const char *data, size_
 	const char *end = data + len;
 	size_t lineno = 0;
 
-	for (const char *line = data; line < end;) {
-		const char *eol = memchr(line, '\n', (size_t)(end - line));
-		const char *next = eol ? eol + 1 : end;
-		const char *ks, *ke, *vs, *ve, *sep;
+	for (const char *pos = data; pos < end;) {
+		const char *ls, *le, *ks, *ke, *vs, *ve, *sep;
 
+		vg_sline_next(&pos, end, &ls, &le);
 		lineno++;
-		if (!eol)
-			eol = end;
-		if (eol > line && eol[-1] == '\r')
-			eol--;
-		ks = line;
-		ke = eol;
-		trim(&ks, &ke);
-		line = next;
+		ks = ls;
+		ke = le;
+		vg_sline_trim(&ks, &ke);
 		if (ks == ke || strchr(k->comment, *ks))
 			continue;
 		if (k->sep) {
@@ -170,15 +142,15 @@ static int kv_lookup(const void *fcfg, const char *name, const char *data, size_
 			vs = sep ? sep + strlen(k->sep) : ke;
 			ke = sep ? sep : ke;
 		} else {
-			for (sep = ks; sep < ke && !blank(*sep); sep++)
+			for (sep = ks; sep < ke && !vg_sline_blank(*sep); sep++)
 				;
 			vs = sep;
 			ke = sep;
 		}
-		ve = eol;
-		trim(&ks, &ke);
-		trim(&vs, &ve);
-		if (!key_is(k, ks, (size_t)(ke - ks)))
+		ve = le;
+		vg_sline_trim(&ks, &ke);
+		vg_sline_trim(&vs, &ve);
+		if (!vg_sline_name_is(k->key, k->nocase, ks, (size_t)(ke - ks)))
 			continue;
 		if (k->unquote && ve - vs >= 2 && (*vs == '"' || *vs == '\'') && ve[-1] == *vs) {
 			vs++;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/listening.h"
 
 enum addr_scope {
@@ -189,10 +190,10 @@ static bool has_port(const unsigned *v, size_t n, unsigned port)
 	return false;
 }
 
-static int push_socket_hit(struct vg_outcome *out, const struct vg_socket *s, const char *why)
+static int push_socket_hit(struct vg_outcome *out, const struct vg_listening *l,
+			   const struct vg_socket *s, const char *why)
 {
-	char addr[64], obj[128], owner[160], ev[400], msg[600];
-	struct vg_finding *h;
+	char addr[64], obj[128], owner[200], ev[400], msg[600];
 	bool dup = false;
 
 	vg_listening_addr(s, addr, sizeof(addr));
@@ -206,22 +207,24 @@ static int push_socket_hit(struct vg_outcome *out, const struct vg_socket *s, co
 	}
 	if (dup)
 		return 0;
+	/* the owner only describes the finding; not knowing it is said, never guessed */
 	if (s->pid)
 		snprintf(owner, sizeof(owner), "%s, pid %ld", s->process ? s->process : "?",
 			 s->pid);
+	else if (l->procs_unlisted)
+		snprintf(owner, sizeof(owner), "owner not determined: /proc could not be listed");
+	else if (l->unreadable)
+		snprintf(owner, sizeof(owner), "owner not determined: permission denied reading "
+			 "/proc/PID/fd of %zu process%s", l->unreadable,
+			 l->unreadable == 1 ? "" : "es");
 	else
-		snprintf(owner, sizeof(owner), "owner unknown");
+		snprintf(owner, sizeof(owner), "owner not determined: no process visible in /proc "
+			 "holds the socket");
 	snprintf(ev, sizeof(ev), "%s %s%s%s:%u (%s)", s->proto, s->v6 ? "[" : "", addr,
-		 s->v6 ? "]" : "", s->port, owner);
+		 s->v6 ? "]" : "", s->port, s->pid ? owner : "owner not determined");
 	snprintf(msg, sizeof(msg), "%s port %u listens on %s (%s)%s", s->proto, s->port, addr,
 		 owner, why);
-	h = vg_hit_new(NULL, 0, 0, obj, "%s", msg);
-	if (!h || vg_hit_evidence(h, ev, strlen(ev), 0, 0, obj, strlen(obj)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_hits_add(out, NULL, 0, 0, obj, msg, ev, obj);
 }
 
 static int listening_evaluate(const void *cfg, struct vg_leaf_state *st,
@@ -250,27 +253,22 @@ static int listening_evaluate(const void *cfg, struct vg_leaf_state *st,
 			continue;
 		if (c->allowed_mode) {
 			if (!has_port(c->allowed, c->nallowed, s->port))
-				rc = push_socket_hit(out, s, ": not an allowed port");
+				rc = push_socket_hit(out, l, s, ": not an allowed port");
 		} else if (has_port(c->ports, c->nports, s->port)) {
 			found++;
 			if (!c->expect_present)
-				rc = push_socket_hit(out, s, "");
+				rc = push_socket_hit(out, l, s, "");
 		}
 	}
 	if (rc < 0)
 		return rc;
 	if (!c->allowed_mode && c->expect_present && !found) {
 		char obj[64], msg[200];
-		struct vg_finding *h;
 
 		snprintf(obj, sizeof(obj), "listening:%u", c->ports[0]);
 		snprintf(msg, sizeof(msg), "nothing listens on port %u", c->ports[0]);
-		h = vg_hit_new(NULL, 0, 0, obj, "%s", msg);
-		if (!h || vg_hit_evidence(h, "not listening", 13, 0, 0, obj, strlen(obj)) < 0 ||
-		    vg_vec_push(&out->hits, h) < 0) {
-			vg_finding_free(h);
+		if (vg_hits_add(out, NULL, 0, 0, obj, msg, "not listening", obj) < 0)
 			return VG_ENOMEM;
-		}
 	}
 	if (out->hits.len)
 		out->status = VG_STATUS_FAIL;

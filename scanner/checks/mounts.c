@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/mounts.h"
 
 enum source {
@@ -139,20 +140,12 @@ static int add_hit(struct vg_outcome *out, const struct vg_mount_entry *e, bool 
 	char *evid = e ? vg_asprintf("%s %s %s %s", e->source, e->target, e->fstype, e->options) :
 			 vg_asprintf("%s not mounted", mountpoint);
 	char *key = vg_asprintf("%s:%s:%s", live ? "live" : "config", mountpoint, keypart);
-	struct vg_finding *h = NULL;
 	int rc = VG_ENOMEM;
 
-	if (!obj || !evid || !key)
-		goto out;
 	/* a live mount has no file: the object names it */
-	h = vg_hit_new(e && !live ? e->file : NULL, e && !live ? e->line : 0, 1, obj, "%s", msg);
-	if (!h || vg_hit_evidence(h, evid, strlen(evid), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		goto out;
-	}
-	rc = 0;
-out:
+	if (obj && evid && key)
+		rc = vg_hits_add(out, e && !live ? e->file : NULL, e && !live ? e->line : 0, 1, obj,
+				 msg, evid, key);
 	free(obj);
 	free(evid);
 	free(key);
@@ -171,7 +164,9 @@ static int eval_table(const struct mounts_cfg *c, const struct vg_eval_ctx *ev, 
 	const struct vg_mount_entry *e;
 	const void *p = NULL;
 	struct vg_error err = {0};
+	struct vg_short so;
 	size_t before = out->hits.len;
+	const char *opts;
 	char *msg = NULL;
 	int rc;
 
@@ -194,6 +189,7 @@ static int eval_table(const struct mounts_cfg *c, const struct vg_eval_ctx *ev, 
 			       "so its options were not checked", c->mountpoint, absent);
 		return 0;
 	}
+	opts = vg_shorten(&so, e->options);
 	for (size_t i = 0; rc == 0 && i < c->nincludes + c->nexcludes; i++) {
 		bool inc = i < c->nincludes;
 		const char *opt = inc ? c->includes[i] : c->excludes[i - c->nincludes];
@@ -202,19 +198,17 @@ static int eval_table(const struct mounts_cfg *c, const struct vg_eval_ctx *ev, 
 			continue;
 		if (live)
 			msg = vg_asprintf("%s is mounted %s %s (options now: %s)", c->mountpoint,
-					  inc ? "without" : "with", opt, e->options);
+					  inc ? "without" : "with", opt, opts);
 		else if (e->origin == VG_MOUNT_FSTAB)
 			msg = vg_asprintf("%s is mounted %s %s (%s:%zu: %s)", c->mountpoint,
-					  inc ? "without" : "with", opt, e->file, e->line,
-					  e->options);
+					  inc ? "without" : "with", opt, e->file, e->line, opts);
 		else if (e->file)
 			msg = vg_asprintf("%s is mounted %s %s (%s %s:%zu: %s)", c->mountpoint,
 					  inc ? "without" : "with", opt, origin_text(e), e->file,
-					  e->line, e->options);
+					  e->line, opts);
 		else
 			msg = vg_asprintf("%s is mounted %s %s (%s: %s)", c->mountpoint,
-					  inc ? "without" : "with", opt, origin_text(e),
-					  e->options);
+					  inc ? "without" : "with", opt, origin_text(e), opts);
 		rc = msg ? add_hit(out, e, live, c->mountpoint, opt, msg) : VG_ENOMEM;
 		free(msg);
 		msg = NULL;
@@ -222,13 +216,8 @@ static int eval_table(const struct mounts_cfg *c, const struct vg_eval_ctx *ev, 
 	if (rc == 0 && out->hits.len == before)
 		vg_outcome_set(part, VG_STATUS_PASS, "%s: %s%s%s (%s)", c->mountpoint,
 			       live ? "mounted now" : "configured",
-			       e->options[0] ? " with " : "", e->options, origin_text(e));
+			       opts[0] ? " with " : "", opts, origin_text(e));
 	return rc;
-}
-
-static int rank(enum vg_status s)
-{
-	return s == VG_STATUS_ERROR ? 2 : s == VG_STATUS_NOT_EVALUATED ? 1 : 0;
 }
 
 static int mounts_evaluate(const void *cfg, struct vg_leaf_state *st,
@@ -248,15 +237,9 @@ static int mounts_evaluate(const void *cfg, struct vg_leaf_state *st,
 		rc = eval_table(c, ev, false, &conf, out);
 	if (rc == 0 && c->source != SRC_FSTAB && live)
 		rc = eval_table(c, ev, true, &now, out);
-	if (rc < 0)
+	if (rc < 0 || vg_hits_settle(out, &conf, &now))
 		goto out;
-	if (out->hits.len) {
-		out->status = VG_STATUS_FAIL;
-	} else if (rank(conf.status) || rank(now.status)) {
-		const struct vg_outcome *bad = rank(conf.status) >= rank(now.status) ? &conf : &now;
-
-		vg_outcome_set(out, bad->status, "%s", bad->reason ? bad->reason : "");
-	} else if (conf.status == VG_STATUS_PASS || now.status == VG_STATUS_PASS) {
+	if (conf.status == VG_STATUS_PASS || now.status == VG_STATUS_PASS) {
 		bool both = conf.status == VG_STATUS_PASS && now.status == VG_STATUS_PASS;
 
 		vg_outcome_set(out, VG_STATUS_PASS, "%s%s%s",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/packages.h"
 #include "glob.h"
 
@@ -111,16 +112,10 @@ static int push_hit(struct vg_outcome *out, const struct vg_pkg *k, const char *
 		    const char *evidence, const char *name)
 {
 	char key[300];
-	struct vg_finding *h;
 
 	snprintf(key, sizeof(key), "package:%s", name);
-	h = vg_hit_new(k ? VG_DPKG_STATUS : NULL, k ? k->line : 0, 0, key, "%s", msg);
-	if (!h || vg_hit_evidence(h, evidence, strlen(evidence), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_hits_add(out, k ? VG_DPKG_STATUS : NULL, k ? k->line : 0, 0, key, msg, evidence,
+			   key);
 }
 
 /* A version failure message for k, or 0 when its version is acceptable. */

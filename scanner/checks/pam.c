@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/pam.h"
 #include "policy/expect.h"
 
@@ -203,14 +204,7 @@ static int seen_before(struct eval *e, const char *path, size_t line, const char
 static int push_hit(struct eval *e, const char *path, size_t line, const char *object,
 		    const char *msg, const char *evidence, const char *key)
 {
-	struct vg_finding *h = vg_hit_new(path, line, 0, object, "%s", msg);
-
-	if (!h || vg_hit_evidence(h, evidence, strlen(evidence), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&e->out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_hits_add(e->out, path, line, 0, object, msg, evidence, key);
 }
 
 /* The line as text for evidence: "type control module args..." (arguments

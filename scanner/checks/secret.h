@@ -9,6 +9,8 @@
 #include "checks/check.h"
 #include "regex.h"
 
+struct vg_anchor;
+
 struct vg_secret_cfg {
 	struct vg_regex *re;
 	int group;               /* capture group holding the secret; 0: whole match */
@@ -27,6 +29,12 @@ struct vg_secret_cfg {
 	size_t nallow_values;
 	struct vg_regex **allow_lines;
 	size_t nallow_lines;
+	unsigned flags;          /* the VG_RE_* flags re is compiled with */
+	/* Literals every match of re contains near its start (engine/prefilter.h):
+	 * a group scan tries re (behind \G) only at the start positions their
+	 * occurrences allow. NULL/0 when none could be proven. */
+	struct vg_anchor *anchors;
+	size_t nanchors;
 };
 
 void vg_secret_cfg_free(void *cfg);

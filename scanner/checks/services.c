@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/services.h"
 
 struct services_cfg {
@@ -91,18 +92,11 @@ static int push_hit(struct vg_outcome *out, const char *path, const char *unit, 
 		    const char *msg)
 {
 	char obj[300], ev[400], key[300];
-	struct vg_finding *h;
 
 	snprintf(obj, sizeof(obj), "systemd:%s", unit);
 	snprintf(ev, sizeof(ev), "%s %s", unit, what);
 	snprintf(key, sizeof(key), "%s:%s", unit, what);
-	h = vg_hit_new(path, 0, 0, obj, "%s", msg);
-	if (!h || vg_hit_evidence(h, ev, strlen(ev), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_hits_add(out, path, 0, 0, obj, msg, ev, key);
 }
 
 struct tally {
@@ -127,7 +121,7 @@ static int check_unit(const struct services_cfg *c, const struct vg_services *s,
 		      struct tally *t)
 {
 	struct vg_unit_state u;
-	bool installed, masked, enabled;
+	bool installed, masked, enabled, unsure;
 	char msg[900];
 	int rc = 0;
 
@@ -135,7 +129,10 @@ static int check_unit(const struct services_cfg *c, const struct vg_services *s,
 	masked = u.mask != NULL;
 	installed = u.file != NULL || masked;
 	enabled = u.want && !masked && u.file;
-	if (c->exists == 1 && !installed) {
+	/* With a unit directory unlisted, what was not found may be there: only
+	 * what was found can fail (the outcome becomes not-evaluated). */
+	unsure = s->denied || s->errors;
+	if (c->exists == 1 && !installed && !unsure) {
 		snprintf(msg, sizeof(msg), "%s is not installed (no unit file)", unit);
 		rc = push_hit(out, NULL, unit, "missing", msg);
 	} else if (c->exists == -1 && u.file) {
@@ -146,7 +143,7 @@ static int check_unit(const struct services_cfg *c, const struct vg_services *s,
 		snprintf(msg, sizeof(msg), "%s is enabled: %s wants it (%s)", unit, u.want->by,
 			 u.want->path);
 		rc = push_hit(out, u.want->path, unit, "enabled", msg);
-	} else if (rc == 0 && c->enabled == 1 && !enabled) {
+	} else if (rc == 0 && c->enabled == 1 && !enabled && (masked || !unsure)) {
 		if (masked)
 			snprintf(msg, sizeof(msg), "%s is masked (%s -> /dev/null)", unit,
 				 u.mask->path);
@@ -157,7 +154,7 @@ static int check_unit(const struct services_cfg *c, const struct vg_services *s,
 				 "link)", unit);
 		rc = push_hit(out, masked ? u.mask->path : NULL, unit, "not enabled", msg);
 	}
-	if (rc == 0 && c->masked == 1 && !masked && u.file) {
+	if (rc == 0 && c->masked == 1 && !masked && u.file && !unsure) {
 		snprintf(msg, sizeof(msg), "%s is not masked", unit);
 		rc = push_hit(out, NULL, unit, "not masked", msg);
 	} else if (rc == 0 && c->masked == -1 && masked) {
@@ -222,8 +219,8 @@ static int services_evaluate(const void *cfg, struct vg_leaf_state *st,
 		out->status = VG_STATUS_FAIL;
 	} else if (s->errors || s->denied) {
 		/* a unit directory we could not list may hold the link that decides */
-		vg_outcome_set(out, s->errors ? VG_STATUS_ERROR : VG_STATUS_NOT_EVALUATED, "%s",
-			       s->problem.msg);
+		vg_outcome_set(out, s->errors ? VG_STATUS_ERROR : VG_STATUS_NOT_EVALUATED,
+			       "unit state undecided: %s", s->problem.msg);
 	} else if (t.errors || t.denied) {
 		vg_outcome_set(out, t.errors ? VG_STATUS_ERROR : VG_STATUS_NOT_EVALUATED, "%s",
 			       t.first.msg);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "glob.h"
@@ -59,6 +60,37 @@ void vg_spath_finish(struct vg_spath *p)
 	free(p->steps);
 	p->steps = NULL;
 	p->n = 0;
+}
+
+bool vg_sline_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
+void vg_sline_next(const char **pos, const char *end, const char **s, const char **e)
+{
+	const char *eol = memchr(*pos, '\n', (size_t)(end - *pos));
+
+	*s = *pos;
+	*e = eol ? eol : end;
+	*pos = eol ? eol + 1 : end;
+	if (*e > *s && (*e)[-1] == '\r')
+		(*e)--;
+}
+
+void vg_sline_trim(const char **s, const char **e)
+{
+	while (*s < *e && vg_sline_blank(**s))
+		(*s)++;
+	while (*e > *s && vg_sline_blank((*e)[-1]))
+		(*e)--;
+}
+
+bool vg_sline_name_is(const char *want, bool nocase, const char *s, size_t n)
+{
+	if (strlen(want) != n)
+		return false;
+	return nocase ? !strncasecmp(want, s, n) : !memcmp(want, s, n);
 }
 
 static int spath_push(struct vg_spath *p, char *key, size_t index, char *why, size_t whylen)

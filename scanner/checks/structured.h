@@ -105,4 +105,16 @@ struct vg_spath {
 int vg_spath_parse(struct vg_spath *out, const char *text, char *why, size_t whylen);
 void vg_spath_finish(struct vg_spath *p);
 
+/* For the line formats (keyvalue, ini). None of these can fail. */
+
+/* Whether c is a blank inside a line: space, tab, form feed, vertical tab. */
+bool vg_sline_blank(char c);
+/* The next line of [*pos, end) as [*s, *e), without its "\n" or "\r\n";
+ * *pos moves past it. */
+void vg_sline_next(const char **pos, const char *end, const char **s, const char **e);
+/* Narrows [*s, *e) to leave out blanks on both sides. */
+void vg_sline_trim(const char **s, const char **e);
+/* Whether s[0..n) is the name want, ignoring ASCII case when nocase. */
+bool vg_sline_name_is(const char *want, bool nocase, const char *s, size_t n);
+
 #endif

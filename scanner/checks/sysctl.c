@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/hits.h"
 #include "facts/sysctl.h"
 #include "glob.h"
 #include "policy/expect.h"
@@ -118,18 +119,6 @@ static void side_finish(struct side *s)
 	free(s->where);
 }
 
-static int push_hit(struct vg_outcome *out, struct vg_finding *h, const char *evidence,
-		    const char *key)
-{
-	if (!h || !evidence || !key ||
-	    vg_hit_evidence(h, evidence, strlen(evidence), 0, 0, key, strlen(key)) < 0 ||
-	    vg_vec_push(&out->hits, h) < 0) {
-		vg_finding_free(h);
-		return VG_ENOMEM;
-	}
-	return 0;
-}
-
 /* Judges the persisted value: the effective assignment, else the kernel default. */
 static int judge_persisted(const struct sysctl_cfg *c, const struct vg_eval_ctx *ev,
 			   struct side *ps, char **warning)
@@ -138,6 +127,7 @@ static int judge_persisted(const struct sysctl_cfg *c, const struct vg_eval_ctx 
 	const void *p = NULL;
 	struct vg_error err = {0};
 	struct vg_outcome tmp;
+	struct vg_short sw;
 	int rc;
 
 	rc = vg_facts_get(ev->facts, &vg_collector_sysctl, ev->target, &p, &err);
@@ -154,7 +144,7 @@ static int judge_persisted(const struct sysctl_cfg *c, const struct vg_eval_ctx 
 	if (f->warnings.len)
 		*warning = vg_asprintf("%zu sysctl line%s ignored, first: %s", f->warnings.len,
 				       f->warnings.len == 1 ? "" : "s",
-				       (const char *)f->warnings.items[0]);
+				       vg_shorten(&sw, f->warnings.items[0]));
 	ps->set = vg_sysctl_lookup(f, c->key);
 	ps->value = vg_strdup(ps->set ? ps->set->value : c->def);
 	ps->is_default = !ps->set && c->def;
@@ -202,19 +192,21 @@ static int report_persisted(const struct sysctl_cfg *c, const struct side *ps,
 	const char *why = ps->why ? ps->why : "not as expected";
 	char *obj = vg_asprintf("sysctl:%s", c->key);
 	char *rt = NULL, *evid = NULL, *key = NULL;
+	struct vg_short s1, s2;
 	struct vg_finding *h = NULL;
 	int rc;
 
 	if (rs->value)
-		rt = vg_asprintf(" (runtime value: '%s')", rs->value);
+		rt = vg_asprintf(" (runtime value: '%s')", vg_shorten(&s1, rs->value));
 	if (!obj || (rs->value && !rt)) {
 		rc = VG_ENOMEM;
 		goto out;
 	}
 	if (s) {
 		h = vg_hit_new(s->file, s->line, 1, obj, "%s is persisted as '%s' (%s%s%s): %s%s",
-			       c->key, s->value, ps->where, s->glob ? ", by the pattern " : "",
-			       s->glob ? s->key : "", why, rt ? rt : "");
+			       c->key, vg_shorten(&s1, s->value), ps->where,
+			       s->glob ? ", by the pattern " : "",
+			       s->glob ? vg_shorten(&s2, s->key) : "", why, rt ? rt : "");
 		evid = vg_asprintf("%s = %s", s->key, s->value);
 		key = vg_asprintf("%s=%s", c->key, s->value);
 	} else if (c->def) {
@@ -229,7 +221,7 @@ static int report_persisted(const struct sysctl_cfg *c, const struct side *ps,
 		evid = vg_asprintf("%s not set", c->key);
 		key = vg_asprintf("unset:%s", c->key);
 	}
-	rc = push_hit(out, h, evid, key);
+	rc = vg_hits_push(out, h, evid, key);
 out:
 	free(obj);
 	free(rt);
@@ -244,11 +236,13 @@ static int report_runtime(const struct sysctl_cfg *c, const struct side *ps,
 {
 	char *obj = vg_asprintf("sysctl:%s", c->key);
 	char *evid = NULL, *key = NULL, *pdesc = NULL;
+	struct vg_short sv;
 	struct vg_finding *h = NULL;
 	int rc = VG_ENOMEM;
 
 	if (ps->where)
-		pdesc = vg_asprintf("but persisted as '%s' (%s)", ps->value, ps->where);
+		pdesc = vg_asprintf("but persisted as '%s' (%s)", vg_shorten(&sv, ps->value),
+				    ps->where);
 	else if (ps->is_default)
 		pdesc = vg_asprintf("not persisted (kernel default '%s')", ps->value);
 	else if (c->source == SRC_BOTH)
@@ -257,11 +251,11 @@ static int report_runtime(const struct sysctl_cfg *c, const struct side *ps,
 		pdesc = strdup("persisted value not checked");
 	if (!obj || !pdesc)
 		goto out;
-	h = vg_hit_new(NULL, 0, 0, obj, "%s is '%s' at runtime, %s: %s", c->key, rs->value,
-		       pdesc, rs->why ? rs->why : "not as expected");
+	h = vg_hit_new(NULL, 0, 0, obj, "%s is '%s' at runtime, %s: %s", c->key,
+		       vg_shorten(&sv, rs->value), pdesc, rs->why ? rs->why : "not as expected");
 	evid = vg_asprintf("%s = %s (runtime)", c->key, rs->value);
 	key = vg_asprintf("runtime:%s=%s", c->key, rs->value);
-	rc = push_hit(out, h, evid, key);
+	rc = vg_hits_push(out, h, evid, key);
 out:
 	free(obj);
 	free(evid);
@@ -270,30 +264,25 @@ out:
 	return rc;
 }
 
-/* Error-like statuses rank: an error hides a permission problem. */
-static int rank(enum vg_status s)
-{
-	return s == VG_STATUS_ERROR ? 2 : s == VG_STATUS_NOT_EVALUATED ? 1 : 0;
-}
-
 /* Says what satisfied the check, e.g.
  * "net.ipv4.ip_forward: persisted '0' (/etc/sysctl.d/x.conf:3), runtime '0'". */
 static int pass_reason(const struct sysctl_cfg *c, const struct side *ps, const struct side *rs,
 		       const char *warning, struct vg_outcome *out)
 {
+	struct vg_short sv;
 	struct vg_buf b;
 
 	vg_buf_init(&b, 0);
 	vg_buf_printf(&b, "%s:", c->key);
 	if (ps->status == VG_STATUS_PASS && ps->where)
-		vg_buf_printf(&b, " persisted '%s' (%s)", ps->value, ps->where);
+		vg_buf_printf(&b, " persisted '%s' (%s)", vg_shorten(&sv, ps->value), ps->where);
 	else if (ps->status == VG_STATUS_PASS && ps->is_default)
 		vg_buf_printf(&b, " not persisted, kernel default '%s'", ps->value);
 	else if (ps->status == VG_STATUS_PASS)
 		vg_buf_puts(&b, " not persisted");
 	if (rs->status == VG_STATUS_PASS)
 		vg_buf_printf(&b, "%s runtime '%s'", ps->status == VG_STATUS_PASS ? "," : "",
-			      rs->value);
+			      vg_shorten(&sv, rs->value));
 	if (warning)
 		vg_buf_printf(&b, "; %s", warning);
 	if (!b.data)
@@ -328,7 +317,7 @@ static int sysctl_evaluate(const void *cfg, struct vg_leaf_state *st,
 		goto out;
 	/* a parameter the running kernel lacks is moot, whatever persists it */
 	if (live && c->source != SRC_PERSISTED && rs.status == VG_STATUS_NOT_APPLICABLE &&
-	    rank(ps.status) == 0) {
+	    vg_hits_rank(ps.status) == 0) {
 		vg_outcome_set(out, VG_STATUS_NOT_APPLICABLE, "%s", rs.reason);
 		goto out;
 	}
@@ -344,8 +333,8 @@ static int sysctl_evaluate(const void *cfg, struct vg_leaf_state *st,
 		out->status = VG_STATUS_FAIL;
 		goto out;
 	}
-	if (rank(ps.status) || rank(rs.status)) {
-		bad = rank(ps.status) >= rank(rs.status) ? &ps : &rs;
+	if (vg_hits_rank(ps.status) || vg_hits_rank(rs.status)) {
+		bad = vg_hits_rank(ps.status) >= vg_hits_rank(rs.status) ? &ps : &rs;
 		vg_outcome_set(out, bad->status, "%s", bad->reason ? bad->reason : "");
 		goto out;
 	}

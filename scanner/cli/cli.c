@@ -22,6 +22,21 @@ void vg_cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int vg_cli_other_option(int opt, const char *name, const char *cmd)
+{
+	if (opt == 'h') {
+		vg_cli_print_usage(stdout);
+		return VG_EXIT_OK;
+	}
+	if (opt == ':')
+		vg_cli_error("option '%s' needs a value", name);
+	else if (cmd)
+		vg_cli_error("unknown option '%s' (try 'vigil %s --help')", name, cmd);
+	else
+		vg_cli_error("unknown option '%s'", name);
+	return VG_EXIT_ERROR;
+}
+
 void vg_cli_print_usage(FILE *out)
 {
 	fputs("usage: vigil scan [OPTIONS] [PATH...]\n"

@@ -22,4 +22,10 @@ int vg_cli_main(int argc, char **argv);
 void vg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vg_cli_print_usage(FILE *out);
 
+/* For an option (a getopt_long result, name as given) that no case of the
+ * command took: -h prints the usage and gives exit 0; a missing value or an
+ * unknown option is an error (exit 2), with a hint at `vigil CMD --help`
+ * when cmd is not NULL. */
+int vg_cli_other_option(int opt, const char *name, const char *cmd);
+
 #endif

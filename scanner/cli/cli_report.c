@@ -150,7 +150,8 @@ int vg_cli_report_add(struct vg_vec *specs, const char *arg)
 	return 0;
 }
 
-int vg_cli_reports_write(const struct vg_vec *specs, const struct vg_results *res,
+/* Writes res once per FORMAT=PATH in specs (uncolored). 0, or -1 when any failed. */
+static int write_reports(const struct vg_vec *specs, const struct vg_results *res,
 			 const struct vg_report_opts *ro)
 {
 	struct vg_report_opts file_opts = *ro;
@@ -167,90 +168,105 @@ int vg_cli_reports_write(const struct vg_vec *specs, const struct vg_results *re
 	return rc;
 }
 
-static bool want_color(const char *color, FILE *out)
+void vg_cli_output_init(struct vg_cli_output *o)
+{
+	memset(o, 0, sizeof(*o));
+	vg_vec_init(&o->reports);
+}
+
+void vg_cli_output_finish(struct vg_cli_output *o)
+{
+	if (o)
+		vg_vec_finish(&o->reports, NULL);
+}
+
+int vg_cli_output_option(struct vg_cli_output *o, int opt, char *arg)
+{
+	switch (opt) {
+	case VG_OPT_FORMAT:
+		o->format = arg;
+		return 1;
+	case 'o':
+		o->output = arg;
+		return 1;
+	case VG_OPT_REPORT:
+		return vg_cli_report_add(&o->reports, arg) < 0 ? -1 : 1;
+	case VG_OPT_COLOR:
+		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
+			vg_cli_error("--color takes auto, always or never");
+			return -1;
+		}
+		o->color = arg;
+		return 1;
+	case 'q':
+		o->quiet = true;
+		return 1;
+	case 'v':
+		o->verbose++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+bool vg_cli_output_color(const struct vg_cli_output *o)
 {
 	const char *term = getenv("TERM");
 
-	if (color && !strcmp(color, "always"))
+	if (o->output)
+		return false;
+	if (o->color && !strcmp(o->color, "always"))
 		return true;
-	if (color && !strcmp(color, "never"))
+	if (o->color && !strcmp(o->color, "never"))
 		return false;
 	if (getenv("NO_COLOR") || (term && !strcmp(term, "dumb")))
 		return false;
-	return isatty(fileno(out));
+	return isatty(fileno(stdout));
+}
+
+int vg_cli_output_write(const struct vg_cli_output *o, const struct vg_results *res)
+{
+	struct vg_report_opts ro = {
+		.verbose = o->verbose,
+		.quiet = o->quiet,
+		.color = vg_cli_output_color(o),
+	};
+	int rc = 0;
+
+	/* every report is attempted, even after one failed */
+	if (vg_cli_write_report(vg_reporter_find(o->format), res, &ro, o->output) < 0)
+		rc = -1;
+	if (write_reports(&o->reports, res, &ro) < 0)
+		rc = -1;
+	return rc;
 }
 
 /* ---- vigil report ---- */
 
-struct report_args {
-	const char *format;
-	const char *output;
-	const char *color;
-	struct vg_vec reports;
-	int verbose;
-	bool quiet;
-};
-
 static const struct option report_options[] = {
-	{"format", required_argument, NULL, VG_OPT_FORMAT},
-	{"output", required_argument, NULL, 'o'},
-	{"report", required_argument, NULL, VG_OPT_REPORT},
-	{"color", required_argument, NULL, VG_OPT_COLOR},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
+	VG_CLI_OUTPUT_OPTIONS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
 /* Options of report and diff; returns -1 to go on, or an exit code. */
-static int parse_report_args(struct report_args *a, int argc, char **argv, const char *cmd,
+static int parse_report_args(struct vg_cli_output *a, int argc, char **argv, const char *cmd,
 			     bool diff)
 {
-	int opt;
+	int opt, r;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:qvh", report_options, NULL)) != -1) {
-		switch (opt) {
-		case VG_OPT_FORMAT:
-			a->format = optarg;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case VG_OPT_REPORT:
-			if (diff) {
-				vg_cli_error("vigil diff has no --report option");
-				return VG_EXIT_ERROR;
-			}
-			if (vg_cli_report_add(&a->reports, optarg) < 0)
-				return VG_EXIT_ERROR;
-			break;
-		case VG_OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
-			    strcmp(optarg, "never")) {
-				vg_cli_error("--color takes auto, always or never");
-				return VG_EXIT_ERROR;
-			}
-			a->color = optarg;
-			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'v':
-			a->verbose++;
-			break;
-		case 'h':
-			vg_cli_print_usage(stdout);
-			return VG_EXIT_OK;
-		case ':':
-			vg_cli_error("option '%s' needs a value", argv[optind - 1]);
-			return VG_EXIT_ERROR;
-		default:
-			vg_cli_error("unknown option '%s' (try 'vigil %s --help')",
-				     argv[optind - 1], cmd);
+		if (diff && opt == VG_OPT_REPORT) {
+			vg_cli_error("vigil diff has no --report option");
 			return VG_EXIT_ERROR;
 		}
+		r = vg_cli_output_option(a, opt, optarg);
+		if (r < 0)
+			return VG_EXIT_ERROR;
+		if (r == 0)
+			return vg_cli_other_option(opt, argv[optind - 1], cmd);
 	}
 	if (!a->format)
 		a->format = "text";
@@ -282,30 +298,21 @@ static int read_results(struct vg_results **out, const char *path)
 
 int vg_cli_report(int argc, char **argv)
 {
-	struct report_args a = {0};
+	struct vg_cli_output a;
 	struct vg_results *res = NULL;
-	struct vg_report_opts ro = {0};
 	int rc;
 
-	vg_vec_init(&a.reports);
+	vg_cli_output_init(&a);
 	rc = parse_report_args(&a, argc, argv, "report", false);
 	if (rc >= 0)
 		goto out;
 	rc = VG_EXIT_ERROR;
 	if (read_results(&res, argv[optind]) < 0)
 		goto out;
-	ro.verbose = a.verbose;
-	ro.quiet = a.quiet;
-	ro.color = !a.output && want_color(a.color, stdout);
-	/* every report is attempted, even after one failed */
-	rc = VG_EXIT_OK;
-	if (vg_cli_write_report(vg_reporter_find(a.format), res, &ro, a.output) < 0)
-		rc = VG_EXIT_ERROR;
-	if (vg_cli_reports_write(&a.reports, res, &ro) < 0)
-		rc = VG_EXIT_ERROR;
+	rc = vg_cli_output_write(&a, res) < 0 ? VG_EXIT_ERROR : VG_EXIT_OK;
 out:
 	vg_results_free(res);
-	vg_vec_finish(&a.reports, NULL);
+	vg_cli_output_finish(&a);
 	return rc;
 }
 
@@ -647,7 +654,7 @@ out:
 }
 
 struct diff_job {
-	const struct report_args *a;
+	const struct vg_cli_output *a;
 	const struct side *old;
 	const struct side *new;
 };
@@ -661,8 +668,7 @@ static int run_diff(FILE *out, const void *ud, struct vg_error *err)
 	if (!strcmp(job->a->format, "json"))
 		rc = diff_json(out, job->old, job->new);
 	else
-		rc = diff_text(out, job->old, job->new,
-			       !job->a->output && want_color(job->a->color, stdout));
+		rc = diff_text(out, job->old, job->new, vg_cli_output_color(job->a));
 	if (rc < 0 || fflush(out) != 0 || ferror(out))
 		return vg_error_set(err, VG_EIO, "writing the diff: %s",
 				    errno ? strerror(errno) : "out of memory or write error");
@@ -671,12 +677,12 @@ static int run_diff(FILE *out, const void *ud, struct vg_error *err)
 
 int vg_cli_diff(int argc, char **argv)
 {
-	struct report_args a = {0};
+	struct vg_cli_output a;
 	struct side old = {0}, new = {0};
 	struct diff_job job;
 	int rc;
 
-	vg_vec_init(&a.reports);
+	vg_cli_output_init(&a);
 	rc = parse_report_args(&a, argc, argv, "diff", true);
 	if (rc >= 0)
 		goto out;
@@ -691,6 +697,6 @@ int vg_cli_diff(int argc, char **argv)
 out:
 	side_finish(&old);
 	side_finish(&new);
-	vg_vec_finish(&a.reports, NULL);
+	vg_cli_output_finish(&a);
 	return rc;
 }

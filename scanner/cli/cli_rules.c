@@ -244,19 +244,11 @@ int vg_cli_rules(int argc, char **argv)
 			goto out;
 		if (r > 0)
 			continue;
-		if (opt == 'v') {
-			verbose++;
-		} else if (opt == 'h') {
-			vg_cli_print_usage(stdout);
-			rc = VG_EXIT_OK;
-			goto out;
-		} else if (opt == ':') {
-			vg_cli_error("option '%s' needs a value", argv[optind - 1]);
-			goto out;
-		} else {
-			vg_cli_error("unknown option '%s'", argv[optind - 1]);
+		if (opt != 'v') {
+			rc = vg_cli_other_option(opt, argv[optind - 1], NULL);
 			goto out;
 		}
+		verbose++;
 	}
 	if (optind >= argc) {
 		vg_cli_error("usage: vigil rules list|show ID|test [PACK...]|lint FILE...");

@@ -19,13 +19,10 @@
 struct scan_args {
 	struct vg_cli_policy pol;
 	struct vg_vec excludes;
-	struct vg_vec reports;     /* --report FORMAT=PATH, borrowed */
+	struct vg_cli_output out;
 	const char *root;
 	bool host;
-	const char *format;
-	const char *output;
 	const char *waivers;
-	const char *color;
 	enum vg_severity fail_on;
 	bool fail_on_none;
 	unsigned jobs;
@@ -36,17 +33,13 @@ struct scan_args {
 	const char *git_range;
 	bool staged;
 	const char *baseline;      /* --baseline FILE: results whose failures are accepted */
-	int verbose;
-	bool quiet;
 };
 
 static const struct option options[] = {
 	VG_CLI_POLICY_OPTIONS,
 	{"root", required_argument, NULL, VG_OPT_ROOT},
 	{"host", no_argument, NULL, VG_OPT_HOST},
-	{"format", required_argument, NULL, VG_OPT_FORMAT},
-	{"output", required_argument, NULL, 'o'},
-	{"report", required_argument, NULL, VG_OPT_REPORT},
+	VG_CLI_OUTPUT_OPTIONS,
 	{"fail-on", required_argument, NULL, VG_OPT_FAIL_ON},
 	{"jobs", required_argument, NULL, VG_OPT_JOBS},
 	{"exclude", required_argument, NULL, VG_OPT_EXCLUDE},
@@ -57,9 +50,6 @@ static const struct option options[] = {
 	{"git", optional_argument, NULL, VG_OPT_GIT},
 	{"staged", no_argument, NULL, VG_OPT_STAGED},
 	{"baseline", required_argument, NULL, VG_OPT_BASELINE},
-	{"color", required_argument, NULL, VG_OPT_COLOR},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -73,6 +63,8 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:qvh", options, NULL)) != -1) {
 		r = vg_cli_policy_option(&a->pol, opt, optarg);
+		if (r == 0)
+			r = vg_cli_output_option(&a->out, opt, optarg);
 		if (r < 0)
 			return VG_EXIT_ERROR;
 		if (r > 0)
@@ -83,16 +75,6 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		case VG_OPT_HOST:
 			a->host = true;
-			break;
-		case VG_OPT_FORMAT:
-			a->format = optarg;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case VG_OPT_REPORT:
-			if (vg_cli_report_add(&a->reports, optarg) < 0)
-				return VG_EXIT_ERROR;
 			break;
 		case VG_OPT_FAIL_ON:
 			if (!strcmp(optarg, "none") || !strcmp(optarg, "never")) {
@@ -148,29 +130,8 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		case VG_OPT_BASELINE:
 			a->baseline = optarg;
 			break;
-		case VG_OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
-			    strcmp(optarg, "never")) {
-				vg_cli_error("--color takes auto, always or never");
-				return VG_EXIT_ERROR;
-			}
-			a->color = optarg;
-			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'v':
-			a->verbose++;
-			break;
-		case 'h':
-			vg_cli_print_usage(stdout);
-			return VG_EXIT_OK;
-		case ':':
-			vg_cli_error("option '%s' needs a value", argv[optind - 1]);
-			return VG_EXIT_ERROR;
 		default:
-			vg_cli_error("unknown option '%s' (try 'vigil scan --help')", argv[optind - 1]);
-			return VG_EXIT_ERROR;
+			return vg_cli_other_option(opt, argv[optind - 1], "scan");
 		}
 	}
 	if (a->git && a->staged) {
@@ -181,28 +142,14 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		vg_cli_error("--git and --staged scan repositories, not --root or --host");
 		return VG_EXIT_ERROR;
 	}
-	if (!a->format)
-		a->format = "text";
-	if (!vg_reporter_find(a->format)) {
-		vg_cli_error("unknown format '%s'", a->format);
+	if (!a->out.format)
+		a->out.format = "text";
+	if (!vg_reporter_find(a->out.format)) {
+		vg_cli_error("unknown format '%s'", a->out.format);
 		return VG_EXIT_ERROR;
 	}
 	return -1;
 }
-
-static bool want_color(const struct scan_args *a, FILE *out)
-{
-	const char *term = getenv("TERM");
-
-	if (a->color && !strcmp(a->color, "always"))
-		return true;
-	if (a->color && !strcmp(a->color, "never"))
-		return false;
-	if (getenv("NO_COLOR") || (term && !strcmp(term, "dumb")))
-		return false;
-	return isatty(fileno(out));
-}
-
 
 /* Whether msg only repeats the last diagnostic printed (a waivers file that
  * does not parse sets both), so it is not shown twice. */
@@ -275,15 +222,12 @@ static int scan_main(int argc, char **argv, bool baseline_mode)
 	struct vg_diags diags;
 	struct vg_error err = {0};
 	struct vg_scan_opts so = {0};
-	struct vg_report_opts ro = {0};
-	const struct vg_reporter_impl *rep;
-	bool failed;
 	int rc;
 
 	vg_diags_init(&diags);
 	vg_cli_policy_init(&a.pol);
 	vg_vec_init(&a.excludes);
-	vg_vec_init(&a.reports);
+	vg_cli_output_init(&a.out);
 	rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		goto out;
@@ -306,7 +250,7 @@ static int scan_main(int argc, char **argv, bool baseline_mode)
 	so.waivers = a.waivers;
 	so.fail_on = a.fail_on;
 	so.fail_on_none = a.fail_on_none;
-	so.verbose = a.verbose;
+	so.verbose = a.out.verbose;
 	so.no_ignore = a.no_ignore;
 	so.git = a.git;
 	so.git_range = a.git_range;
@@ -322,16 +266,10 @@ static int scan_main(int argc, char **argv, bool baseline_mode)
 	if (a.baseline && apply_baseline(res, a.baseline) < 0)
 		goto out;
 	if (baseline_mode) {
-		rc = write_baseline(res, a.output);
+		rc = write_baseline(res, a.out.output);
 		goto out;
 	}
-	rep = vg_reporter_find(a.format);
-	ro.verbose = a.verbose;
-	ro.quiet = a.quiet;
-	ro.color = !a.output && want_color(&a, stdout);
-	/* every report is written, even after one failed */
-	failed = vg_cli_write_report(rep, res, &ro, a.output) < 0;
-	if (vg_cli_reports_write(&a.reports, res, &ro) < 0 || failed)
+	if (vg_cli_output_write(&a.out, res) < 0)
 		goto out;
 	rc = vg_results_exit_code(res);
 out:
@@ -339,7 +277,7 @@ out:
 	vg_policy_free(pol);
 	vg_diags_finish(&diags);
 	vg_vec_finish(&a.excludes, NULL);
-	vg_vec_finish(&a.reports, NULL);
+	vg_cli_output_finish(&a.out);
 	vg_cli_policy_finish(&a.pol);
 	return rc;
 }

@@ -109,6 +109,14 @@ static size_t keep_in_scope(const struct scan *s, const struct vg_target *t,
 	return n;
 }
 
+/* --jobs, or the online CPUs when it was not given. */
+static unsigned eval_jobs(const struct vg_scan_opts *o)
+{
+	long n = o->jobs ? (long)o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > VG_MAX_JOBS ? VG_MAX_JOBS : (unsigned)n;
+}
+
 static int evaluate_runs(struct scan *s, const struct vg_target *t)
 {
 	int rc = 0;
@@ -120,6 +128,7 @@ static int evaluate_runs(struct scan *s, const struct vg_target *t)
 			.rule = run->rule,
 			.max_file_size = vg_engine_max_file_size(s->opts),
 			.facts = s->facts,
+			.jobs = eval_jobs(s->opts),
 		};
 		struct vg_outcome out;
 		size_t leaf = 0;

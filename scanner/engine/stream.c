@@ -150,11 +150,24 @@ int vg_engine_offer(struct scan *s, const struct vg_file *f)
 
 /* ---- trees ---- */
 
+/* The files of a tree, handed to the workers as the walk finds them, so
+ * reading starts while directories are still being listed. */
+struct feed {
+	struct scan *s;
+	pthread_mutex_t lock;  /* s->files and the fields below */
+	pthread_cond_t more;
+	size_t taken;          /* files handed out */
+	bool done;             /* the walk is over: no more files will come */
+	bool stop;             /* a worker ran out of memory: hand out nothing more */
+};
+
 static int collect_entry(void *ud, const struct vg_walk_entry *e)
 {
-	struct scan *s = ud;
+	struct feed *fd = ud;
+	struct scan *s = fd->s;
 	struct entry *en;
 	size_t len = strlen(e->path), size;
+	int rc;
 
 	if (!S_ISREG(e->st.mode)) {
 		if (S_ISLNK(e->st.mode))
@@ -171,7 +184,12 @@ static int collect_entry(void *ud, const struct vg_walk_entry *e)
 		return VG_ENOMEM;
 	en->st = e->st;
 	memcpy(en->path, e->path, len + 1);
-	if (vg_vec_push(&s->files, en) < 0) {
+	pthread_mutex_lock(&fd->lock);
+	rc = vg_vec_push(&s->files, en);
+	if (rc == 0)
+		pthread_cond_signal(&fd->more);
+	pthread_mutex_unlock(&fd->lock);
+	if (rc < 0) {
 		free(en);
 		return VG_ENOMEM;
 	}
@@ -180,7 +198,7 @@ static int collect_entry(void *ud, const struct vg_walk_entry *e)
 
 static int walk_error(void *ud, const char *path, int code, const char *msg)
 {
-	struct scan *s = ud;
+	struct scan *s = ((struct feed *)ud)->s;
 
 	(void)code;
 	return vg_engine_emit_unreadable(s, s->target, path, msg) < 0 ? VG_ENOMEM : 0;
@@ -229,27 +247,50 @@ out:
 	return rc;
 }
 
+/* The next file to scan, waiting for the walk when it has none yet; NULL
+ * when there are no more. */
+static const struct entry *next_file(struct feed *fd)
+{
+	const struct entry *en = NULL;
+
+	pthread_mutex_lock(&fd->lock);
+	while (fd->taken == fd->s->files.len && !fd->done && !fd->stop)
+		pthread_cond_wait(&fd->more, &fd->lock);
+	if (fd->taken < fd->s->files.len && !fd->stop)
+		en = fd->s->files.items[fd->taken++];
+	pthread_mutex_unlock(&fd->lock);
+	return en;
+}
+
 static void *worker(void *ud)
 {
-	struct scan *s = ud;
+	struct feed *fd = ud;
+	const struct entry *en;
 
-	for (;;) {
-		size_t i = atomic_fetch_add(&s->next, 1);
-		int rc;
-
-		if (i >= s->files.len)
-			break;
-		rc = scan_one(s, s->files.items[i]);
-		if (rc == VG_ENOMEM) {
-			pthread_mutex_lock(&s->lock);
-			s->fatal = rc;
-			pthread_mutex_unlock(&s->lock);
+	while ((en = next_file(fd))) {
+		if (scan_one(fd->s, en) == VG_ENOMEM) {
+			pthread_mutex_lock(&fd->s->lock);
+			fd->s->fatal = VG_ENOMEM;
+			pthread_mutex_unlock(&fd->s->lock);
+			pthread_mutex_lock(&fd->lock);
+			fd->stop = true;
+			pthread_cond_broadcast(&fd->more);
+			pthread_mutex_unlock(&fd->lock);
 			break;
 		}
 	}
 	vg_regex_thread_cleanup();
 	vg_prefilter_thread_cleanup();
 	return NULL;
+}
+
+/* Ends the feed: workers take what is left and return. */
+static void feed_close(struct feed *fd)
+{
+	pthread_mutex_lock(&fd->lock);
+	fd->done = true;
+	pthread_cond_broadcast(&fd->more);
+	pthread_mutex_unlock(&fd->lock);
 }
 
 static bool is_fingerprint(const char *s)
@@ -331,12 +372,14 @@ int vg_engine_stream_tree(struct scan *s, const struct vg_target *t, struct vg_e
 	const char **excl = NULL;
 	struct vg_walk_opts wo = {.skip_git_dir = true, .skip = gitignored, .skip_ud = s};
 	unsigned jobs = s->opts->jobs ? s->opts->jobs : default_jobs();
+	struct feed fd = {.s = s};
 	pthread_t *th = NULL;
 	size_t started = 0;
 	int rc;
 
 	vg_vec_init(&s->files);
-	atomic_store(&s->next, 0);
+	pthread_mutex_init(&fd.lock, NULL);
+	pthread_cond_init(&fd.more, NULL);
 	if ((rc = load_ignore(s, t)) < 0)
 		goto out;
 	if (!s->nstream)
@@ -352,28 +395,30 @@ int vg_engine_stream_tree(struct scan *s, const struct vg_target *t, struct vg_e
 	for (size_t i = 0; i < s->ignore_globs.len; i++)
 		excl[wo.nexclude++] = s->ignore_globs.items[i];
 	wo.exclude = excl;
-	rc = vg_walk(t->fs, t->start, &wo, collect_entry, walk_error, s, err);
-	if (rc < 0)
-		goto out;
-	if (jobs > s->files.len)
-		jobs = s->files.len ? (unsigned)s->files.len : 1;
-	if (jobs <= 1) {
-		worker(s);
-	} else {
+	/* with several jobs the workers start first and scan while this thread
+	 * walks; with one, the walk comes first and this thread scans */
+	if (jobs > 1) {
 		th = vg_calloc(jobs, sizeof(*th));
 		if (!th) {
 			rc = VG_ENOMEM;
 			goto out;
 		}
 		for (; started < jobs; started++)
-			if (pthread_create(&th[started], NULL, worker, s) != 0)
+			if (pthread_create(&th[started], NULL, worker, &fd) != 0)
 				break;
-		if (!started)
-			worker(s);
-		for (size_t i = 0; i < started; i++)
-			pthread_join(th[i], NULL);
 	}
-	if (s->fatal)
+	rc = vg_walk(t->fs, t->start, &wo, collect_entry, walk_error, &fd, err);
+	if (rc < 0) {
+		pthread_mutex_lock(&fd.lock);
+		fd.stop = true;
+		pthread_mutex_unlock(&fd.lock);
+	}
+	feed_close(&fd);
+	if (!started && rc == 0)
+		worker(&fd);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (rc == 0 && s->fatal)
 		rc = s->fatal;
 out:
 	if (rc == VG_ENOMEM)
@@ -381,6 +426,8 @@ out:
 	free(th);
 	free(excl);
 	vg_vec_finish(&s->files, free);
+	pthread_cond_destroy(&fd.more);
+	pthread_mutex_destroy(&fd.lock);
 	return rc;
 }
 
@@ -547,7 +594,9 @@ static int annotate_hits(struct git_walk *w, const struct vg_git_blob *b)
 			if (h->raw_key) { /* the fingerprint vg_engine_emit will give it */
 				h->rule = &s->stream_rules[i]->meta;
 				vg_finding_fingerprint(h, h->raw_key, h->raw_key_len);
-				if (h->fingerprint[0] && (added = fpset_add(&w->kept, h->fingerprint)) < 0)
+				if (h->fingerprint[0])
+					added = fpset_add(&w->kept, h->fingerprint);
+				if (added < 0)
 					return VG_ENOMEM;
 			}
 			if (!added) {
@@ -594,14 +643,16 @@ static int note_git_skips(struct scan *s, const struct vg_target *t, uint64_t ma
 	int rc = 0;
 
 	if (st->skipped_large) {
-		snprintf(reason, sizeof(reason), "%llu blob%s larger than --max-file-size (%llu bytes)",
+		snprintf(reason, sizeof(reason),
+			 "%llu blob%s larger than --max-file-size (%llu bytes)",
 			 (unsigned long long)st->skipped_large, st->skipped_large == 1 ? "" : "s",
 			 (unsigned long long)max);
 		rc = vg_engine_add_skip(s, t->repo, reason);
 	}
 	if (rc == 0 && st->skipped_binary) {
 		snprintf(reason, sizeof(reason), "%llu binary blob%s",
-			 (unsigned long long)st->skipped_binary, st->skipped_binary == 1 ? "" : "s");
+			 (unsigned long long)st->skipped_binary,
+			 st->skipped_binary == 1 ? "" : "s");
 		rc = vg_engine_add_skip(s, t->repo, reason);
 	}
 	return rc;

@@ -12,9 +12,15 @@ static const char *const paths[VG_ACCT_NKINDS] = {
 	"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/login.defs",
 };
 
-/* Fields each colon file needs; shadow's last (reserved) field may be left out. */
-static const size_t min_fields[VG_ACCT_NKINDS] = {7, 8, 4, 4, 0};
-static const size_t max_fields[VG_ACCT_NKINDS] = {7, 9, 4, 4, 0};
+/* Fields of each colon file. glibc's parsers read the fields a line has and
+ * leave the missing trailing ones empty; shadow-utils writes them all. */
+static const size_t nfields[VG_ACCT_NKINDS] = {7, 9, 4, 4, 0};
+/* Fields up to the last one glibc requires: passwd's gid, group's gid, shadow's
+ * max (the old five-field form); gshadow needs none but the name. */
+static const size_t need_fields[VG_ACCT_NKINDS] = {4, 5, 3, 1, 0};
+static const char *const shadow_field_names[9] = {
+	"name", "password", "lastchg", "min", "max", "warn", "inactive", "expire", "flag",
+};
 
 /* shadow-utils' values for login.defs keys left unset (getdef.c and its callers). */
 static const char *const def_defaults[][2] = {
@@ -224,8 +230,8 @@ struct span {
 	size_t n;
 };
 
-/* Splits a line at ':' keeping at most maxf fields (extra ones are counted but
- * not kept). Returns the number of fields. */
+/* Splits a line at ':' into at most maxf fields; the fields a line lacks are
+ * empty. Extra fields are counted but not kept. Returns the number of fields. */
 static size_t split_colons(const char *line, size_t len, struct span *f, size_t maxf)
 {
 	size_t count = 0;
@@ -241,39 +247,110 @@ static size_t split_colons(const char *line, size_t len, struct span *f, size_t 
 			start = i + 1;
 		}
 	}
+	for (size_t i = count; i < maxf; i++)
+		f[i] = (struct span){line + len, 0};
 	return count;
 }
 
+static bool all_digits(const struct span *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->s[i] < '0' || f->s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Whether glibc's shadow parser takes a line of n fields: it needs the five
+ * of the old form (a last field, when empty, ends the line too early), and
+ * when a sixth field holds anything, all eight of the new form. */
+static bool shadow_shape_ok(const struct span *fl, size_t n)
+{
+	switch (n) {
+	case 5:
+		return fl[4].n > 0;
+	case 6:
+		return fl[5].n == 0;
+	case 8:
+		return fl[7].n > 0;
+	case 9:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Records what glibc would refuse in a shadow line that is kept anyway: an
+ * entry it ignores could still hold an empty password that another reader
+ * (or a later edit) honours, so the checks see it and well-formed reports it. */
+static int shadow_problems(struct vg_acct_file *f, const struct span *fl, size_t n,
+			   size_t lineno)
+{
+	char msg[160];
+
+	if (n < need_fields[VG_ACCT_SHADOW])
+		snprintf(msg, sizeof(msg), "truncated entry: %zu of %zu fields (glibc ignores "
+			 "it)", n, nfields[VG_ACCT_SHADOW]);
+	else if (n > nfields[VG_ACCT_SHADOW])
+		snprintf(msg, sizeof(msg), "entry has %zu fields, expected %zu (glibc ignores "
+			 "it)", n, nfields[VG_ACCT_SHADOW]);
+	else if (!shadow_shape_ok(fl, n))
+		snprintf(msg, sizeof(msg), "entry has %zu of %zu fields, a form glibc ignores "
+			 "(5 or 8 fields ending in a value, 6 ending empty, or 9)", n,
+			 nfields[VG_ACCT_SHADOW]);
+	else
+		msg[0] = '\0';
+	for (size_t i = 2; !msg[0] && i < nfields[VG_ACCT_SHADOW]; i++)
+		if (!all_digits(&fl[i]))
+			snprintf(msg, sizeof(msg), "the %s field is not a number (glibc ignores "
+				 "the entry)", shadow_field_names[i]);
+	return msg[0] ? add_problem(f, lineno, msg) : 0;
+}
+
+/* One line of passwd, shadow, group or gshadow. A line is skipped only when
+ * it names no account or lacks an id glibc requires; otherwise it is kept the
+ * way glibc reads it (missing trailing fields empty; in passwd, group and
+ * gshadow extra fields run into the last one) and what is wrong with it is
+ * recorded as a problem. */
 static int parse_colon_line(struct vg_accounts *a, enum vg_acct_kind kind, const char *line,
 			    size_t len, size_t lineno)
 {
 	struct vg_acct_file *f = &a->files[kind];
 	struct span fl[9];
-	size_t n = split_colons(line, len, fl, max_fields[kind]);
+	size_t max = nfields[kind];
+	size_t n = split_colons(line, len, fl, max);
 	bool ok = true;
 	char msg[128];
 	int64_t id1 = 0, id2 = 0;
+	int rc;
 
-	if (n < min_fields[kind]) {
-		snprintf(msg, sizeof(msg), "truncated entry: %zu of %zu fields", n,
-			 min_fields[kind]);
-		return add_problem(f, lineno, msg);
-	}
-	if (n > max_fields[kind]) {
-		snprintf(msg, sizeof(msg), "entry has %zu fields, expected %zu", n,
-			 max_fields[kind]);
-		return add_problem(f, lineno, msg);
-	}
 	if (fl[0].n == 0)
 		return add_problem(f, lineno, "entry without a name");
+	if (n < 2 || (n < need_fields[kind] && kind != VG_ACCT_SHADOW)) {
+		snprintf(msg, sizeof(msg), "truncated entry: %zu of %zu fields", n, max);
+		return add_problem(f, lineno, msg);
+	}
+	if (kind == VG_ACCT_PASSWD && !parse_id(fl[2].s, fl[2].n, &id1))
+		return add_problem(f, lineno, "the uid is not a number");
+	if (kind == VG_ACCT_PASSWD && !parse_id(fl[3].s, fl[3].n, &id2))
+		return add_problem(f, lineno, "the gid is not a number");
+	if (kind == VG_ACCT_GROUP && !parse_id(fl[2].s, fl[2].n, &id1))
+		return add_problem(f, lineno, "the gid is not a number");
+	if (kind == VG_ACCT_SHADOW) {
+		rc = shadow_problems(f, fl, n, lineno);
+		if (rc < 0)
+			return rc;
+	} else if (n > max) {
+		/* glibc reads the rest of the line as the last field */
+		fl[max - 1].n = (size_t)(line + len - fl[max - 1].s);
+		snprintf(msg, sizeof(msg), "entry has %zu fields, expected %zu (the extra ones "
+			 "are read as part of the last)", n, max);
+		rc = add_problem(f, lineno, msg);
+		if (rc < 0)
+			return rc;
+	}
 	if (kind == VG_ACCT_PASSWD) {
-		struct vg_passwd_ent *e;
+		struct vg_passwd_ent *e = calloc(1, sizeof(*e));
 
-		if (!parse_id(fl[2].s, fl[2].n, &id1))
-			return add_problem(f, lineno, "the uid is not a number");
-		if (!parse_id(fl[3].s, fl[3].n, &id2))
-			return add_problem(f, lineno, "the gid is not a number");
-		e = calloc(1, sizeof(*e));
 		if (!e)
 			return VG_ENOMEM;
 		e->name = field_dup(fl[0].s, fl[0].n, false, &ok);
@@ -307,11 +384,8 @@ static int parse_colon_line(struct vg_accounts *a, enum vg_acct_kind kind, const
 			return VG_ENOMEM;
 		}
 	} else if (kind == VG_ACCT_GROUP) {
-		struct vg_group_ent *e;
+		struct vg_group_ent *e = calloc(1, sizeof(*e));
 
-		if (!parse_id(fl[2].s, fl[2].n, &id1))
-			return add_problem(f, lineno, "the gid is not a number");
-		e = calloc(1, sizeof(*e));
 		if (!e)
 			return VG_ENOMEM;
 		e->name = field_dup(fl[0].s, fl[0].n, false, &ok);

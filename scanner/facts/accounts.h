@@ -44,7 +44,7 @@ struct vg_acct_file {
 	int code;              /* 0 read; VG_ENOTFOUND, VG_EPERM, VG_EPARSE (binary),
 				* VG_ELIMIT, VG_EUNSUPPORTED (not a file), VG_EIO */
 	struct vg_error err;   /* message when code < 0 */
-	struct vg_vec problems;/* struct vg_acct_problem *: malformed lines (skipped) */
+	struct vg_vec problems;/* struct vg_acct_problem *: malformed lines */
 };
 
 struct vg_passwd_ent {
@@ -101,9 +101,13 @@ struct vg_accounts {
 struct vg_accounts *vg_accounts_new(void);
 void vg_accounts_free(struct vg_accounts *a);
 
-/* Parses one file's text into a. Malformed lines (too few fields, a uid that
- * is not a number) are recorded in a->files[kind].problems and skipped; the
- * other lines still count. Binary data (NUL bytes, control characters) fails
+/* Parses one file's text into a, reading lines the way glibc does: missing
+ * trailing fields are empty (a five-field shadow line is an account). What is
+ * wrong with a line is recorded in a->files[kind].problems; the line is
+ * skipped only when it has fewer than two fields, no name, or lacks (or has a
+ * non-numeric) uid or gid. Shadow lines glibc would ignore (a form it refuses,
+ * ageing fields that are not numbers) are kept, so that an empty password in
+ * them is still seen, and recorded as problems. Binary data (NUL bytes, control characters) fails
  * with VG_EPARSE and keeps nothing from the file; more than
  * VG_MAX_CONFIG_ENTRIES lines with entries or problems fail with VG_ELIMIT.
  * Also sets the file's code. Returns 0, VG_EPARSE, VG_ELIMIT or VG_ENOMEM. */

@@ -127,3 +127,36 @@ void vg_conffiles_finish(struct vg_vec *files)
 		return;
 	vg_vec_finish(files, cand_free);
 }
+
+int vg_conffile_read(struct vg_blob *out, struct vg_fs *fs, const char *path,
+		     struct vg_error *err)
+{
+	int rc = vg_fs_read(fs, path, VG_MAX_CONFIG_FILE_BYTES, out, err);
+
+	if (rc == VG_ENOTFOUND || rc == VG_EUNSUPPORTED) {
+		vg_error_clear(err);
+		return 1;
+	}
+	return rc;
+}
+
+int vg_conffiles_parse(struct vg_fs *fs, const char *const *dirs, const char *suffix,
+		       vg_conffile_parse_fn parse, void *ud, struct vg_error *err)
+{
+	struct vg_vec files;
+	int rc = vg_conffiles_list(&files, fs, dirs, suffix, err);
+
+	for (size_t i = 0; rc == 0 && i < files.len; i++) {
+		const char *path = ((struct vg_conffile *)files.items[i])->path;
+		struct vg_blob b = {0};
+
+		rc = vg_conffile_read(&b, fs, path, err);
+		if (rc == 0)
+			rc = parse(ud, path, b.data, b.len, err);
+		else if (rc == 1)
+			rc = 0;
+		vg_blob_finish(&b);
+	}
+	vg_conffiles_finish(&files);
+	return rc;
+}

@@ -266,6 +266,7 @@ int vg_listening_owners(struct vg_listening *l, struct vg_fs *fs, struct vg_erro
 	rc = vg_fs_list(fs, "/proc", push_name, &pids, err);
 	if (rc < 0) {
 		vg_vec_finish(&pids, free);
+		l->procs_unlisted = true;
 		return rc == VG_ENOMEM ? rc : 0; /* owners stay unknown */
 	}
 	for (size_t i = 0; i < pids.len && left && rc == 0; i++) {
@@ -275,6 +276,7 @@ int vg_listening_owners(struct vg_listening *l, struct vg_fs *fs, struct vg_erro
 		char dir[64];
 		char *comm = NULL;
 		int64_t pidnum = 0;
+		bool refused = false;
 
 		snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
 		vg_vec_init(&fds);
@@ -290,8 +292,14 @@ int vg_listening_owners(struct vg_listening *l, struct vg_fs *fs, struct vg_erro
 			unsigned long long ino;
 
 			snprintf(path, sizeof(path), "%s/%s", dir, (char *)fds.items[k]);
-			if (vg_fs_readlink(fs, path, &link, &e) < 0)
+			if (vg_fs_readlink(fs, path, &link, &e) < 0) {
+				/* listed but not readable: the kernel hides this process */
+				if (e.code == VG_EPERM && !refused) {
+					refused = true;
+					l->unreadable++;
+				}
 				continue;
+			}
 			ino = socket_inode(link);
 			free(link);
 			if (!ino)

@@ -26,7 +26,9 @@ struct vg_socket {
 struct vg_listening {
 	struct vg_vec sockets;    /* struct vg_socket * */
 	size_t tables;            /* /proc/net tables read */
-	size_t unreadable;        /* processes whose descriptors could not be read */
+	size_t unreadable;        /* processes whose descriptors could not be read: their
+				   /proc/PID/fd not listed, or a link in it refused */
+	bool procs_unlisted;      /* /proc itself could not be listed: no owner is known */
 	size_t problems;          /* table lines that could not be parsed */
 };
 
@@ -43,8 +45,9 @@ int vg_listening_parse(struct vg_listening *l, const char *proto, const char *da
 		       struct vg_error *err);
 
 /* Matches socket inodes to processes through /proc/PID/fd links (readable
- * for every process only as root); counts the processes it could not look
- * into. Returns 0 or VG_ENOMEM. */
+ * for every process only as root, and even then not for a process the kernel
+ * protects from ptrace, such as a sandbox's init); counts the processes it
+ * could not look into. Returns 0 or VG_ENOMEM. */
 int vg_listening_owners(struct vg_listening *l, struct vg_fs *fs, struct vg_error *err);
 
 /* Reads the four tables and the owners. A missing table (no IPv6) is

@@ -2,6 +2,7 @@
 /* Collects modprobe.d install/blacklist lines as kmod reads them, and loaded modules. */
 #include "facts/modules.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,12 +209,14 @@ int vg_modprobe_parse(struct vg_modprobe_facts *f, const char *file, const char 
 {
 	struct vg_buf line;
 	size_t lineno = 0, start = 0;
+	bool too_long = false;
+	char why[80];
 	int rc = 0;
 
 	if (memchr(data, '\0', len))
 		return vg_error_set(err, VG_EPARSE, "%s: binary data, not a modprobe configuration "
 					"file", file);
-	vg_buf_init(&line, VG_MAX_CONFIG_FILE_BYTES);
+	vg_buf_init(&line, VG_MAX_CONFIG_LINE_BYTES);
 	for (size_t pos = 0; pos < len && rc == 0;) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - data) : len;
@@ -221,21 +224,31 @@ int vg_modprobe_parse(struct vg_modprobe_facts *f, const char *file, const char 
 		bool cont;
 
 		lineno++;
-		if (!line.len)
+		if (!line.len && !too_long)
 			start = lineno;
 		while (b > pos && data[b - 1] == '\r')
 			b--;
 		/* a trailing backslash joins the next line, as kmod's reader does */
 		cont = b > pos && data[b - 1] == '\\' && nl;
-		rc = vg_buf_append(&line, data + pos, cont ? b - 1 - pos : b - pos);
-		if (rc < 0) {
-			rc = vg_error_set(err, rc, "%s:%zu: line too long", file, lineno);
-			break;
+		if (!too_long) {
+			rc = vg_buf_append(&line, data + pos, cont ? b - 1 - pos : b - pos);
+			if (rc == VG_ENOMEM) {
+				rc = vg_error_set(err, rc, "out of memory");
+				break;
+			}
+			/* a line past the cap is reported and left out, not kept in part */
+			too_long = rc == VG_ELIMIT;
+			rc = 0;
 		}
 		pos = end + 1;
 		if (cont)
 			continue;
-		if (line.data) {
+		if (too_long) {
+			snprintf(why, sizeof(why), "line longer than %u bytes (ignored)",
+				 VG_MAX_CONFIG_LINE_BYTES);
+			rc = warn(f, file, start, why, err);
+			too_long = false;
+		} else if (line.data) {
 			size_t a = 0;
 
 			while (a < line.len && is_blank(line.data[a]))
@@ -251,39 +264,28 @@ int vg_modprobe_parse(struct vg_modprobe_facts *f, const char *file, const char 
 	return rc;
 }
 
+static int parse_file(void *ud, const char *path, const char *data, size_t len,
+		      struct vg_error *err)
+{
+	return vg_modprobe_parse(ud, path, data, len, err);
+}
+
 int vg_modprobe_collect(struct vg_modprobe_facts **out, struct vg_fs *fs, struct vg_error *err)
 {
 	struct vg_modprobe_facts *f = NULL;
-	struct vg_vec files;
 	int rc;
 
 	*out = NULL;
-	vg_vec_init(&files);
 	f = malloc(sizeof(*f));
 	if (!f)
 		return vg_error_set(err, VG_ENOMEM, "out of memory");
 	vg_modprobe_facts_init(f);
-	rc = vg_conffiles_list(&files, fs, modprobe_dirs, ".conf", err);
-	for (size_t i = 0; rc == 0 && i < files.len; i++) {
-		const char *path = ((struct vg_conffile *)files.items[i])->path;
-		struct vg_blob b = {0};
-
-		rc = vg_fs_read(fs, path, VG_MAX_CONFIG_FILE_BYTES, &b, err);
-		if (rc == VG_ENOTFOUND || rc == VG_EUNSUPPORTED) {
-			vg_error_clear(err);
-			rc = 0;
-			continue;
-		}
-		if (rc == 0)
-			rc = vg_modprobe_parse(f, path, b.data, b.len, err);
-		vg_blob_finish(&b);
-	}
+	rc = vg_conffiles_parse(fs, modprobe_dirs, ".conf", parse_file, f, err);
 	if (rc < 0)
 		goto out;
 	*out = f;
 	f = NULL;
 out:
-	vg_conffiles_finish(&files);
 	vg_modprobe_facts_free(f);
 	return rc;
 }

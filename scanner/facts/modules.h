@@ -47,8 +47,9 @@ void vg_modules_loaded_free(struct vg_modules_loaded *m);
 int vg_module_normalize(char **out, const char *name, size_t len, struct vg_error *err);
 
 /* Applies one modprobe.d file's text (named file in findings) to f. Lines may
- * be continued with a trailing backslash. Lines kmod would reject are
- * recorded in f->warnings and skipped; other keywords (alias, options, ...)
+ * be continued with a trailing backslash. Lines kmod would reject, and lines
+ * (continuations joined) longer than VG_MAX_CONFIG_LINE_BYTES, are recorded in
+ * f->warnings and skipped; other keywords (alias, options, ...)
  * are ignored. NUL bytes: VG_EPARSE ("binary data"); more than
  * VG_MAX_CONFIG_ENTRIES entries: VG_ELIMIT. */
 int vg_modprobe_parse(struct vg_modprobe_facts *f, const char *file, const char *data,

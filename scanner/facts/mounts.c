@@ -2,6 +2,7 @@
 /* Collects configured mounts (fstab, systemd mount units) and live ones (/proc/self/mounts). */
 #include "facts/mounts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,9 +215,12 @@ int vg_mounts_parse_fstab(struct vg_mount_table *t, const char *file, const char
 			  size_t len, enum vg_mount_origin origin, struct vg_error *err)
 {
 	size_t lineno = 0;
+	char why[80];
 
 	if (memchr(data, '\0', len))
 		return vg_error_set(err, VG_EPARSE, "%s: binary data, not a mount table", file);
+	snprintf(why, sizeof(why), "line longer than %u bytes (ignored)",
+		 VG_MAX_CONFIG_LINE_BYTES);
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - data) : len;
@@ -224,6 +228,13 @@ int vg_mounts_parse_fstab(struct vg_mount_table *t, const char *file, const char
 		int rc;
 
 		lineno++;
+		if (end - pos > VG_MAX_CONFIG_LINE_BYTES) {
+			rc = warn(t, file, lineno, why, err);
+			if (rc < 0)
+				return rc;
+			pos = end + 1;
+			continue;
+		}
 		while (a < end && is_blank(data[a]))
 			a++;
 		if (a < end && data[a] != '#') {
@@ -272,13 +283,17 @@ static int unit_assign(struct unit_state *u, const char *file, size_t lineno, co
 	return 0;
 }
 
-static int unit_text(struct unit_state *u, const struct vg_unit_text *x, struct vg_error *err)
+static int unit_text(struct vg_mount_table *t, struct unit_state *u,
+		     const struct vg_unit_text *x, struct vg_error *err)
 {
 	bool in_mount = false;
 	size_t lineno = 0;
+	char why[80];
 
 	if (memchr(x->data, '\0', x->len))
 		return vg_error_set(err, VG_EPARSE, "%s: binary data, not a systemd unit", x->file);
+	snprintf(why, sizeof(why), "line longer than %u bytes (ignored)",
+		 VG_MAX_CONFIG_LINE_BYTES);
 	for (size_t pos = 0; pos < x->len;) {
 		const char *d = x->data;
 		const char *nl = memchr(d + pos, '\n', x->len - pos);
@@ -288,6 +303,13 @@ static int unit_text(struct unit_state *u, const struct vg_unit_text *x, struct 
 
 		lineno++;
 		pos = end + 1;
+		if (b - a > VG_MAX_CONFIG_LINE_BYTES) {
+			int rc = warn(t, x->file, lineno, why, err);
+
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		while (a < b && is_blank(d[a]))
 			a++;
 		while (b > a && is_blank(d[b - 1]))
@@ -323,7 +345,7 @@ int vg_mounts_parse_unit(struct vg_mount_table *t, const struct vg_unit_text *te
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = unit_text(&u, &texts[i], err);
+		rc = unit_text(t, &u, &texts[i], err);
 	if (rc < 0 || n == 0)
 		goto out;
 	if (!u.where || u.where[0] != '/') {
@@ -418,19 +440,6 @@ static bool is_wanted(const struct wanted *w, const char *name)
 	return false;
 }
 
-/* Reads path into b; a missing or non-regular file is "absent" (1). */
-static int read_optional(struct vg_fs *fs, const char *path, struct vg_blob *b,
-			 struct vg_error *err)
-{
-	int rc = vg_fs_read(fs, path, VG_MAX_CONFIG_FILE_BYTES, b, err);
-
-	if (rc == VG_ENOTFOUND || rc == VG_EUNSUPPORTED) {
-		vg_error_clear(err);
-		return 1;
-	}
-	return rc;
-}
-
 /* Reads one enabled unit with its drop-ins (name.d/ *.conf in every unit directory). */
 static int load_unit(struct vg_mount_table *t, struct vg_fs *fs, const struct vg_conffile *uf,
 		     enum vg_mount_origin origin, struct vg_error *err)
@@ -463,7 +472,7 @@ static int load_unit(struct vg_mount_table *t, struct vg_fs *fs, const struct vg
 		const char *path = i ? ((struct vg_conffile *)dropins.items[i - 1])->path :
 				       uf->path;
 
-		rc = read_optional(fs, path, &blobs[n], err);
+		rc = vg_conffile_read(&blobs[n], fs, path, err);
 		if (rc < 0)
 			goto out;
 		if (rc == 1) {
@@ -566,7 +575,7 @@ int vg_mounts_collect_config(struct vg_mount_table **out, struct vg_fs *fs, stru
 	if (!t)
 		return vg_error_set(err, VG_ENOMEM, "out of memory");
 	vg_mount_table_init(t);
-	rc = read_optional(fs, "/etc/fstab", &b, err);
+	rc = vg_conffile_read(&b, fs, "/etc/fstab", err);
 	if (rc == 0)
 		rc = vg_mounts_parse_fstab(t, "/etc/fstab", b.data, b.len, VG_MOUNT_FSTAB, err);
 	else if (rc == 1)

@@ -54,7 +54,8 @@ int vg_mounts_normalize(char **out, const char *path, struct vg_error *err);
 
 /* Parses fstab-format text (also /proc/self/mounts): blank-separated source,
  * target, type, options, with '#' comments. Lines with fewer than three
- * fields are recorded in t->warnings. Every entry gets origin and file. NUL
+ * fields or longer than VG_MAX_CONFIG_LINE_BYTES are recorded in t->warnings
+ * and skipped. Every entry gets origin and file. NUL
  * bytes: VG_EPARSE; more than VG_MAX_CONFIG_ENTRIES entries: VG_ELIMIT. */
 int vg_mounts_parse_fstab(struct vg_mount_table *t, const char *file, const char *data,
 			  size_t len, enum vg_mount_origin origin, struct vg_error *err);
@@ -68,7 +69,8 @@ struct vg_unit_text {
 /* Parses a systemd .mount unit (What=, Where=, Type=, Options= in [Mount])
  * and its drop-ins, given in application order (later assignments win, an
  * empty Options= resets), into one entry of t. A unit without Where= is
- * recorded as a warning. NUL bytes: VG_EPARSE. */
+ * recorded as a warning, and so is a line longer than VG_MAX_CONFIG_LINE_BYTES
+ * (skipped). NUL bytes: VG_EPARSE. */
 int vg_mounts_parse_unit(struct vg_mount_table *t, const struct vg_unit_text *texts, size_t n,
 			 enum vg_mount_origin origin, struct vg_error *err);
 

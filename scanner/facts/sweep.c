@@ -3,6 +3,7 @@
 #include "facts/sweep.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,15 +61,71 @@ static void result_free_cb(void *p)
 	vg_sweep_result_free(p);
 }
 
+/*
+ * The walk order is cut into parts: the entries the calling thread looks at
+ * directly in a root (the root, its files), and each subdirectory of a root
+ * with everything below it, which any thread may walk. A part records what it
+ * finds with its own entry counter; putting the parts back in order gives the
+ * counts a single walk would have had, so max_files and the findings cap are
+ * applied exactly as one thread walking everything in order would.
+ */
+
+enum rec_type { REC_HIT, REC_DROP, REC_PROBLEM };
+
+/* Something a part found after idx of its entries were judged. Runs are
+ * one record, so that a directory of a million flagged or unreadable entries
+ * costs little: n problems met at idx, or n entries from idx on dropped. */
+struct rec {
+	size_t idx;
+	size_t n;
+	enum rec_type type;
+	int what;                 /* REC_DROP: kinds past the cap; REC_PROBLEM: VG_E* */
+	struct vg_sweep_item *it; /* REC_HIT: the flagged entry (kinds kept) */
+};
+
+struct part {
+	char *start;              /* a subdirectory to walk ("/usr"), or NULL */
+	struct vg_stat st;        /* its lstat: judged with the first file below it */
+	size_t entries;
+	bool over;                /* met an entry past max_files */
+	struct rec *recs;         /* in walk order */
+	size_t nrecs, cap;
+	char *first_problem;
+	size_t kept[VG_SWEEP_NKINDS];
+};
+
+/* A directory entered and not judged yet, by its depth in the root's walk. */
+struct pending {
+	struct vg_stat st;
+	size_t len;               /* its path: the first len bytes of the entries' */
+};
+
 struct sweeper {
 	struct vg_fs *fs;
 	const struct vg_sweep_opts *o;
-	struct vg_sweep_result *r;
 	size_t max;
-	size_t kept[VG_SWEEP_NKINDS];
-	char last_dir[VG_MAX_PATH_BYTES + 1]; /* directory of the previous entry (relative) */
-	int fatal;                            /* VG_ENOMEM met inside a callback */
+	const char *const *prune; /* relative paths pruned from every walk */
+	size_t nprune;
+	struct vg_vec *parts;     /* planning: where new parts go */
+	struct part *p;           /* the part being filled */
+	struct pending *pend;     /* VG_MAX_WALK_DEPTH + 1 */
+	size_t flushed;           /* pend[1..flushed) are judged (1: the part's start) */
+	int fatal;                /* VG_ENOMEM met inside a callback */
 };
+
+static void part_free(void *v)
+{
+	struct part *p = v;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nrecs; i++)
+		item_free(p->recs[i].it);
+	free(p->recs);
+	free(p->start);
+	free(p->first_problem);
+	free(p);
+}
 
 static int kind_index(unsigned bit)
 {
@@ -78,32 +135,55 @@ static int kind_index(unsigned bit)
 	return 0;
 }
 
+static int add_rec(struct sweeper *s, enum rec_type type, int what, struct vg_sweep_item *it)
+{
+	struct part *p = s->p;
+	struct rec *last = p->nrecs ? &p->recs[p->nrecs - 1] : NULL;
+
+	if (last && !it && last->type == type && last->what == what &&
+	    last->idx + (type == REC_DROP ? last->n : 0) == p->entries) {
+		last->n++;
+		return 0;
+	}
+	if (p->nrecs == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct rec *r = vg_reallocarray(p->recs, cap, sizeof(*r));
+
+		if (!r) {
+			item_free(it);
+			s->fatal = VG_ENOMEM;
+			return VG_ENOMEM;
+		}
+		p->recs = r;
+		p->cap = cap;
+	}
+	p->recs[p->nrecs++] = (struct rec){p->entries, 1, type, what, it};
+	return 0;
+}
+
 static void note(struct sweeper *s, int code, const char *msg)
 {
 	if (code == VG_ENOTFOUND)
 		return; /* vanished while walking: a live system changes */
-	if (code == VG_EPERM)
-		s->r->denied++;
-	else if (code == VG_ELIMIT)
-		s->r->limited++;
-	else
-		s->r->errors++;
-	if (!s->r->first_problem)
-		s->r->first_problem = strdup(msg);
+	if (add_rec(s, REC_PROBLEM, code, NULL) < 0)
+		return;
+	if (!s->p->first_problem && !(s->p->first_problem = strdup(msg)))
+		s->fatal = VG_ENOMEM;
 }
 
-/* Judges one entry (path relative to the fs root) and records it when flagged. */
-static int examine(struct sweeper *s, const char *rel, const struct vg_stat *st)
+/* Judges one entry (its path: the first len bytes of rel, relative to the fs
+ * root) and records it when flagged. */
+static int examine(struct sweeper *s, const char *rel, size_t len, const struct vg_stat *st)
 {
 	const struct vg_accounts *a = s->o->accounts;
-	unsigned kinds = 0, keep = 0;
+	struct part *p = s->p;
+	unsigned kinds = 0, keep = 0, drop = 0;
 	struct vg_sweep_item *it;
 
-	if (s->r->entries >= s->max) {
-		s->r->truncated = true;
+	if (p->entries >= s->max) {
+		p->over = true;
 		return STOP_MAX_FILES;
 	}
-	s->r->entries++;
 	if (S_ISREG(st->mode) && (st->mode & S_IWOTH))
 		kinds |= VG_SWEEP_WORLD_WRITABLE;
 	if (S_ISDIR(st->mode) && (st->mode & S_IWOTH) && !(st->mode & S_ISVTX))
@@ -116,94 +196,197 @@ static int examine(struct sweeper *s, const char *rel, const struct vg_stat *st)
 		kinds |= VG_SWEEP_NOUSER;
 	if (a && !vg_accounts_has_gid(a, st->gid))
 		kinds |= VG_SWEEP_NOGROUP;
-	if (!kinds)
-		return 0;
 	/* the findings cap bounds memory on a badly broken system */
-	for (unsigned bit = 1; bit < 1u << VG_SWEEP_NKINDS; bit <<= 1) {
+	for (unsigned bit = 1; kinds && bit < 1u << VG_SWEEP_NKINDS; bit <<= 1) {
 		int k = kind_index(bit);
 
 		if (!(kinds & bit))
 			continue;
-		if (s->kept[k] < VG_MAX_FINDINGS_PER_RULE) {
-			s->kept[k]++;
+		if (p->kept[k] < VG_MAX_FINDINGS_PER_RULE) {
+			p->kept[k]++;
 			keep |= bit;
 		} else {
-			s->r->dropped[k]++;
+			drop |= bit;
 		}
 	}
-	if (!keep)
-		return 0;
-	it = calloc(1, sizeof(*it));
-	if (!it || !(it->path = vg_asprintf("/%s", rel)) || vg_vec_push(&s->r->items, it) < 0) {
-		item_free(it);
-		s->fatal = VG_ENOMEM;
+	if (drop && add_rec(s, REC_DROP, (int)drop, NULL) < 0)
 		return VG_ENOMEM;
+	if (keep) {
+		it = calloc(1, sizeof(*it));
+		if (!it || !(it->path = vg_asprintf("/%.*s", (int)len, rel))) {
+			item_free(it);
+			s->fatal = VG_ENOMEM;
+			return VG_ENOMEM;
+		}
+		it->kinds = keep;
+		it->mode = st->mode;
+		it->uid = st->uid;
+		it->gid = st->gid;
+		if (add_rec(s, REC_HIT, 0, it) < 0)
+			return VG_ENOMEM;
 	}
-	it->kinds = keep;
-	it->mode = st->mode;
-	it->uid = st->uid;
-	it->gid = st->gid;
+	p->entries++;
 	return 0;
-}
-
-/* Judges the directories between the previous entry's directory and dir (its
- * dlen first bytes) that the walk entered without reporting them. */
-static int visit_dirs(struct sweeper *s, const char *dir, size_t dlen)
-{
-	const char *last = s->last_dir;
-	char path[VG_MAX_PATH_BYTES + 1];
-	size_t i = 0, common;
-	int rc = 0;
-
-	if (dlen > VG_MAX_PATH_BYTES)
-		return 0;
-	while (i < dlen && last[i] && last[i] == dir[i])
-		i++;
-	/* the shared part, cut back to whole components */
-	if ((i == dlen || dir[i] == '/') && (last[i] == '\0' || last[i] == '/')) {
-		common = i;
-	} else {
-		while (i > 0 && dir[i - 1] != '/')
-			i--;
-		common = i ? i - 1 : 0;
-	}
-	memcpy(path, dir, dlen);
-	path[dlen] = '\0';
-	for (size_t k = common + 1; k <= dlen && rc == 0; k++) {
-		struct vg_error e = {0};
-		struct vg_stat st;
-
-		if (k < dlen && dir[k] != '/')
-			continue;
-		path[k] = '\0';
-		if (vg_fs_lstat(s->fs, path, &st, &e) < 0)
-			note(s, e.code, e.msg);
-		else
-			rc = examine(s, path, &st);
-		if (k < dlen)
-			path[k] = '/';
-	}
-	memcpy(s->last_dir, dir, dlen);
-	s->last_dir[dlen] = '\0';
-	return rc;
-}
-
-static int on_entry(void *ud, const struct vg_walk_entry *e)
-{
-	struct sweeper *s = ud;
-	const char *slash = strrchr(e->path, '/');
-	int rc;
-
-	rc = visit_dirs(s, e->path, slash ? (size_t)(slash - e->path) : 0);
-	if (rc)
-		return rc;
-	return examine(s, e->path, &e->st);
 }
 
 static int on_error(void *ud, const char *path, int code, const char *msg)
 {
 	(void)path;
 	note(ud, code, msg);
+	return 0;
+}
+
+/* ---- walking one subdirectory of a root (any thread) ---- */
+
+static int part_dir(void *ud, const struct vg_walk_entry *e)
+{
+	struct sweeper *s = ud;
+
+	s->pend[e->depth] = (struct pending){e->st, strlen(e->path)};
+	if (s->flushed > e->depth)
+		s->flushed = e->depth;
+	return 0;
+}
+
+/* A file: first the directories it lies in that were not judged yet. */
+static int part_file(void *ud, const struct vg_walk_entry *e)
+{
+	struct sweeper *s = ud;
+	int rc;
+
+	for (; s->flushed < e->depth; s->flushed++) {
+		rc = examine(s, e->path, s->pend[s->flushed].len, &s->pend[s->flushed].st);
+		if (rc)
+			return rc;
+	}
+	return examine(s, e->path, strlen(e->path), &e->st);
+}
+
+static void walk_part(struct sweeper *s, struct part *p)
+{
+	/* depths count from the root, as in a walk of the whole root */
+	struct vg_walk_opts wo = {
+		.prune = s->prune, .nprune = s->nprune, .base_depth = 1, .on_dir = part_dir,
+		.absolute = true,
+	};
+	struct vg_error e = {0};
+	int rc;
+
+	s->p = p;
+	s->pend[1] = (struct pending){p->st, strlen(p->start) - 1};
+	s->flushed = 1;
+	rc = vg_walk(s->fs, p->start, &wo, part_file, on_error, s, &e);
+	if (rc < 0 && !s->fatal && rc != VG_ENOMEM)
+		note(s, e.code, e.msg);
+	else if (rc == VG_ENOMEM)
+		s->fatal = VG_ENOMEM;
+}
+
+struct pool {
+	struct sweeper proto;     /* what each worker's sweeper starts as */
+	struct part **parts;
+	size_t nparts;
+	atomic_size_t next;
+	atomic_int fatal;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *pl = arg;
+	struct sweeper s = pl->proto;
+
+	s.pend = vg_calloc(VG_MAX_WALK_DEPTH + 1, sizeof(*s.pend));
+	if (!s.pend) {
+		atomic_store(&pl->fatal, VG_ENOMEM);
+		return NULL;
+	}
+	while (!atomic_load(&pl->fatal)) {
+		size_t i = atomic_fetch_add(&pl->next, 1);
+
+		if (i >= pl->nparts)
+			break;
+		if (!pl->parts[i]->start)
+			continue;
+		walk_part(&s, pl->parts[i]);
+		if (s.fatal)
+			atomic_store(&pl->fatal, s.fatal);
+	}
+	free(s.pend);
+	return NULL;
+}
+
+/* Walks every subdirectory part on up to jobs threads (this one included). */
+static int walk_parts(struct sweeper *proto, struct vg_vec *parts, unsigned jobs)
+{
+	struct pool pl = {.proto = *proto, .parts = (struct part **)parts->items,
+			  .nparts = parts->len};
+	pthread_t th[VG_MAX_JOBS];
+	size_t ndirs = 0, started = 0;
+
+	atomic_init(&pl.next, 0);
+	atomic_init(&pl.fatal, 0);
+	for (size_t i = 0; i < parts->len; i++)
+		ndirs += ((struct part *)parts->items[i])->start != NULL;
+	if (jobs > VG_MAX_JOBS)
+		jobs = VG_MAX_JOBS;
+	while (started + 1 < jobs && started + 1 < ndirs &&
+	       pthread_create(&th[started], NULL, worker, &pl) == 0)
+		started++;
+	worker(&pl);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return atomic_load(&pl.fatal);
+}
+
+/* ---- planning: each root, its files, and its subdirectories as parts ---- */
+
+/* The part the planning thread fills: a new one after a subdirectory part. */
+static struct part *inline_part(struct sweeper *s)
+{
+	struct part *p;
+
+	if (s->p && !s->p->start)
+		return s->p;
+	p = calloc(1, sizeof(*p));
+	if (!p || vg_vec_push(s->parts, p) < 0) {
+		free(p);
+		s->fatal = VG_ENOMEM;
+		return NULL;
+	}
+	s->p = p;
+	return p;
+}
+
+static int plan_dir(void *ud, const struct vg_walk_entry *e)
+{
+	struct sweeper *s = ud;
+	struct part *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->start = vg_asprintf("/%s", e->path)) || vg_vec_push(s->parts, p) < 0) {
+		part_free(p);
+		s->fatal = VG_ENOMEM;
+		return VG_ENOMEM;
+	}
+	p->st = e->st;
+	s->p = p;
+	return VG_WALK_SKIP;
+}
+
+static int plan_file(void *ud, const struct vg_walk_entry *e)
+{
+	struct sweeper *s = ud;
+
+	if (!inline_part(s))
+		return VG_ENOMEM;
+	return examine(s, e->path, strlen(e->path), &e->st);
+}
+
+static int plan_error(void *ud, const char *path, int code, const char *msg)
+{
+	struct sweeper *s = ud;
+
+	if (inline_part(s))
+		note(s, code, msg);
 	return 0;
 }
 
@@ -219,119 +402,170 @@ static bool contains(const char *a, const char *b)
 	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
 }
 
-/* An exclude pattern that matches path literally (glob characters escaped). */
-static char *literal_glob(const char *path)
+/* Plans root i: judges it, and its files; its subdirectories become parts.
+ * Returns STOP_MAX_FILES when max_files is reached, VG_ENOMEM, or 0. */
+static int plan_root(struct sweeper *s, size_t i)
 {
-	struct vg_buf b;
+	const struct vg_sweep_opts *o = s->o;
+	struct vg_walk_opts wo = {.prune = s->prune, .nprune = s->nprune, .on_dir = plan_dir,
+				  .absolute = true};
+	const char *rel = o->roots[i] + strspn(o->roots[i], "/");
+	struct vg_error e = {0};
+	struct vg_stat st;
+	bool nested = false;
+	int rc;
 
-	vg_buf_init(&b, VG_MAX_PATH_BYTES * 2 + 2);
-	for (const char *p = path; *p; p++) {
-		if (strchr("*?[]\\", *p) && vg_buf_putc(&b, '\\') < 0)
-			break;
-		if (vg_buf_putc(&b, *p) < 0)
-			break;
+	/* a root inside another root (or a repeat) is already covered */
+	for (size_t k = 0; k < o->nroots && !nested; k++)
+		nested = k != i && contains(o->roots[k], o->roots[i]) &&
+			 (!contains(o->roots[i], o->roots[k]) || k < i);
+	if (nested)
+		return 0;
+	if (!inline_part(s))
+		return VG_ENOMEM;
+	if (vg_fs_lstat(s->fs, o->roots[i], &st, &e) < 0) {
+		note(s, e.code, e.msg);
+		return s->fatal;
 	}
-	return vg_buf_detach(&b);
+	if (S_ISLNK(st.mode))
+		return 0; /* a symlinked root (/bin -> usr/bin) is never followed */
+	rc = examine(s, rel, strlen(rel), &st);
+	if (rc || !S_ISDIR(st.mode))
+		return rc;
+	rc = vg_walk(s->fs, o->roots[i], &wo, plan_file, plan_error, s, &e);
+	if (s->fatal)
+		return s->fatal;
+	if (rc < 0 && inline_part(s))
+		note(s, e.code, e.msg);
+	return rc == STOP_MAX_FILES ? rc : s->fatal;
+}
+
+/* Puts the parts back in walk order into r. */
+static void merge(struct vg_sweep_result *r, struct vg_vec *parts, size_t max)
+{
+	size_t base = 0, kept[VG_SWEEP_NKINDS] = {0};
+
+	for (size_t i = 0; i < parts->len && !r->truncated; i++) {
+		struct part *p = parts->items[i];
+
+		for (size_t j = 0; j < p->nrecs; j++) {
+			struct rec *x = &p->recs[j];
+			size_t g = base + x->idx;
+
+			if (x->type == REC_PROBLEM && g <= max) {
+				/* a single walk notes a problem until it stops */
+				if (x->what == VG_EPERM)
+					r->denied += x->n;
+				else if (x->what == VG_ELIMIT)
+					r->limited += x->n;
+				else
+					r->errors += x->n;
+				if (!r->first_problem) {
+					r->first_problem = p->first_problem;
+					p->first_problem = NULL;
+				}
+			} else if (x->type == REC_DROP && g < max) {
+				size_t n = x->n < max - g ? x->n : max - g;
+
+				for (int k = 0; k < VG_SWEEP_NKINDS; k++)
+					if ((unsigned)x->what & (1u << k))
+						r->dropped[k] += n;
+			} else if (x->type == REC_HIT && g < max) {
+				unsigned keep = 0;
+
+				for (int k = 0; k < VG_SWEEP_NKINDS; k++) {
+					if (!(x->it->kinds & (1u << k)))
+						continue;
+					if (kept[k] < VG_MAX_FINDINGS_PER_RULE) {
+						kept[k]++;
+						keep |= 1u << k;
+					} else {
+						r->dropped[k]++;
+					}
+				}
+				x->it->kinds = keep;
+				/* r->items has room: it was sized for every hit */
+				if (keep) {
+					r->items.items[r->items.len++] = x->it;
+					x->it = NULL;
+				}
+			}
+		}
+		if (p->over || base + p->entries > max)
+			r->truncated = true;
+		base += p->entries;
+	}
+	r->entries = base < max ? base : max;
 }
 
 int vg_sweep_run(struct vg_sweep_result **out, struct vg_fs *fs, const struct vg_sweep_opts *o,
 		 struct vg_error *err)
 {
 	struct vg_sweep_result *r = calloc(1, sizeof(*r));
-	struct sweeper *s = calloc(1, sizeof(*s));
-	char **excl = NULL;
-	size_t nexcl = 0;
+	struct sweeper s = {.fs = fs, .o = o};
+	struct vg_vec parts, prune;
+	size_t nhits = 0;
 	int rc = 0;
 
 	*out = NULL;
-	if (!r || !s)
+	vg_vec_init(&parts);
+	vg_vec_init(&prune);
+	if (!r)
 		goto nomem;
 	vg_vec_init(&r->items);
 	r->max_files = o->max_files ? o->max_files : VG_DEFAULT_SWEEP_ENTRIES;
 	r->owners_known = o->accounts != NULL;
 	r->roots = vg_calloc(o->nroots + 1, sizeof(*r->roots));
-	excl = vg_calloc(NFIXED + o->nexclude + 1, sizeof(*excl));
-	if (!r->roots || !excl)
+	if (!r->roots)
 		goto nomem;
 	for (size_t i = 0; i < o->nroots; i++) {
 		if (!(r->roots[i] = strdup(o->roots[i])))
 			goto nomem;
 		r->nroots++;
 	}
+	/* the walk compares pruned paths as it names entries: relative, no '/' at the ends */
 	for (size_t i = 0; i < NFIXED + o->nexclude; i++) {
 		const char *p = i < NFIXED ? fixed_excludes[i] : o->exclude[i - NFIXED];
+		size_t n;
+		char *rel;
 
-		if (!(excl[nexcl] = literal_glob(p)))
+		p += strspn(p, "/");
+		n = strlen(p);
+		while (n && p[n - 1] == '/')
+			n--;
+		if (!n)
+			continue;
+		if (!(rel = vg_strndup(p, n)) || vg_vec_push(&prune, rel) < 0) {
+			free(rel);
 			goto nomem;
-		nexcl++;
+		}
 	}
-	s->fs = fs;
-	s->o = o;
-	s->r = r;
-	s->max = r->max_files;
-	for (size_t i = 0; i < o->nroots && !r->truncated; i++) {
-		struct vg_walk_opts wo = {.exclude = (const char *const *)excl, .nexclude = nexcl};
-		struct vg_error e = {0};
-		struct vg_stat st;
-		bool nested = false;
-
-		/* a root inside another root (or a repeat) is already covered */
-		for (size_t k = 0; k < o->nroots && !nested; k++)
-			nested = k != i && contains(o->roots[k], o->roots[i]) &&
-				 (!contains(o->roots[i], o->roots[k]) || k < i);
-		if (nested)
-			continue;
-		if (vg_fs_lstat(fs, o->roots[i], &st, &e) < 0) {
-			note(s, e.code, e.msg);
-			continue;
-		}
-		if (S_ISLNK(st.mode))
-			continue; /* a symlinked root (/bin -> usr/bin) is never followed */
-		if (!S_ISDIR(st.mode)) {
-			rc = examine(s, o->roots[i] + strspn(o->roots[i], "/"), &st);
-			if (rc == STOP_MAX_FILES)
-				break;
-			if (rc < 0)
-				goto nomem;
-			continue;
-		}
-		s->last_dir[0] = '\0';
-		rc = examine(s, o->roots[i] + strspn(o->roots[i], "/"), &st);
-		if (rc == STOP_MAX_FILES)
-			break;
-		if (rc < 0)
-			goto nomem;
-		{
-			const char *start = o->roots[i] + strspn(o->roots[i], "/");
-			size_t n = strlen(start);
-
-			while (n && start[n - 1] == '/')
-				n--;
-			if (n <= VG_MAX_PATH_BYTES) {
-				memcpy(s->last_dir, start, n);
-				s->last_dir[n] = '\0';
-			}
-		}
-		rc = vg_walk(fs, o->roots[i], &wo, on_entry, on_error, s, &e);
-		if (s->fatal)
-			goto nomem;
-		if (rc == STOP_MAX_FILES)
-			break;
-		if (rc < 0)
-			note(s, e.code, e.msg);
-		rc = 0;
-	}
-	for (size_t i = 0; i < nexcl; i++)
-		free(excl[i]);
-	free(excl);
-	free(s);
+	s.max = r->max_files;
+	s.prune = (const char *const *)prune.items;
+	s.nprune = prune.len;
+	s.parts = &parts;
+	for (size_t i = 0; i < o->nroots && rc == 0; i++)
+		rc = plan_root(&s, i);
+	/* planning stopped at max_files: the parts it made still count before it */
+	if (rc == VG_ENOMEM || s.fatal)
+		goto nomem;
+	s.p = NULL;
+	if (walk_parts(&s, &parts, o->jobs ? o->jobs : 1) < 0)
+		goto nomem;
+	for (size_t i = 0; i < parts.len; i++)
+		nhits += ((struct part *)parts.items[i])->nrecs;
+	r->items.items = vg_calloc(nhits + 1, sizeof(*r->items.items));
+	if (!r->items.items)
+		goto nomem;
+	r->items.cap = nhits + 1;
+	merge(r, &parts, s.max);
+	vg_vec_finish(&parts, part_free);
+	vg_vec_finish(&prune, free);
 	*out = r;
 	return 0;
 nomem:
-	for (size_t i = 0; excl && i < nexcl; i++)
-		free(excl[i]);
-	free(excl);
-	free(s);
+	vg_vec_finish(&parts, part_free);
+	vg_vec_finish(&prune, free);
 	vg_sweep_result_free(r);
 	return vg_error_set(err, VG_ENOMEM, "sweep: out of memory");
 }

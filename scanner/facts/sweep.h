@@ -55,13 +55,18 @@ struct vg_sweep_opts {
 	const struct vg_accounts *accounts; /* NULL: owners are not judged */
 	const char *const *exclude;      /* absolute paths pruned (special filesystems) */
 	size_t nexclude;
+	unsigned jobs;                   /* threads walking at once; 0 or 1: the caller's */
 };
 
 /* Walks every root with vg_walk (symlinks never followed; /proc, /sys, /dev
  * and opts->exclude pruned) and records the flagged entries. A directory is
- * judged when the walk first passes through it (vg_walk reports files only),
- * so a directory with no file anywhere below it is not seen. A missing root
- * is skipped. Fails only with VG_ENOMEM; problems are counted in the result. */
+ * judged when the walk first passes through it to a file below it, so a
+ * directory with no file anywhere below it is not seen. A missing root is
+ * skipped. With jobs > 1 the subdirectories of each root are walked on that
+ * many threads; the result is the same as with one (items in walk order,
+ * max_files and the findings cap applied in that order). Messages name
+ * paths absolutely. Fails only with VG_ENOMEM; problems are counted in the
+ * result. */
 int vg_sweep_run(struct vg_sweep_result **out, struct vg_fs *fs, const struct vg_sweep_opts *o,
 		 struct vg_error *err);
 void vg_sweep_result_free(struct vg_sweep_result *r);
@@ -70,7 +75,8 @@ void vg_sweep_result_free(struct vg_sweep_result *r);
 struct vg_sweep_cache;
 
 /* The sweep of t over these roots: run on first use (under the cache's lock),
- * then shared by every rule asking the same (roots, max_files, owners known).
+ * then shared by every rule asking the same (roots, max_files, owners known;
+ * o->jobs only says how many threads the first one uses).
  * *out is borrowed from the cache. Fails only with VG_ENOMEM. */
 int vg_sweep_get(const struct vg_sweep_cache *c, const struct vg_target *t,
 		 const struct vg_sweep_opts *o, const struct vg_sweep_result **out,

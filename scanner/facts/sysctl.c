@@ -2,6 +2,7 @@
 /* Collects persisted kernel parameters as systemd-sysctl applies them, and runtime ones. */
 #include "facts/sysctl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,7 +219,11 @@ fail:
 int vg_sysctl_parse(struct vg_sysctl_facts *f, const char *file, const char *data, size_t len,
 		    struct vg_error *err)
 {
+	char too_long[80];
 	size_t lineno = 0;
+
+	snprintf(too_long, sizeof(too_long), "line longer than %u bytes (ignored)",
+		 VG_MAX_CONFIG_LINE_BYTES);
 
 	if (memchr(data, '\0', len))
 		return vg_error_set(err, VG_EPARSE, "%s: binary data, not a sysctl configuration "
@@ -231,6 +236,12 @@ int vg_sysctl_parse(struct vg_sysctl_facts *f, const char *file, const char *dat
 
 		lineno++;
 		pos = end + 1;
+		if (b - a > VG_MAX_CONFIG_LINE_BYTES) {
+			rc = warn(f, file, lineno, too_long, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		while (a < b && is_space(data[a]))
 			a++;
 		while (b > a && is_space(data[b - 1]))
@@ -317,50 +328,38 @@ const struct vg_sysctl_setting *vg_sysctl_lookup(const struct vg_sysctl_facts *f
 	return NULL;
 }
 
-/* Reads and applies one file; a file that vanished or is not a regular file
- * (a mask) is skipped. */
-static int apply_file(struct vg_sysctl_facts *f, struct vg_fs *fs, const char *path,
+/* Applies one drop-in file (vg_conffiles_parse skips a mask or a vanished one). */
+static int parse_file(void *ud, const char *path, const char *data, size_t len,
 		      struct vg_error *err)
 {
-	struct vg_blob b = {0};
-	int rc = vg_fs_read(fs, path, VG_MAX_CONFIG_FILE_BYTES, &b, err);
-
-	if (rc == VG_ENOTFOUND || rc == VG_EUNSUPPORTED) {
-		vg_error_clear(err);
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	rc = vg_sysctl_parse(f, path, b.data, b.len, err);
-	vg_blob_finish(&b);
-	return rc;
+	return vg_sysctl_parse(ud, path, data, len, err);
 }
 
 int vg_sysctl_collect(struct vg_sysctl_facts **out, struct vg_fs *fs, struct vg_error *err)
 {
 	struct vg_sysctl_facts *f = NULL;
-	struct vg_vec files;
+	struct vg_blob b = {0};
 	int rc;
 
 	*out = NULL;
-	vg_vec_init(&files);
 	f = malloc(sizeof(*f));
 	if (!f)
 		return vg_error_set(err, VG_ENOMEM, "out of memory");
 	vg_sysctl_facts_init(f);
-	rc = vg_conffiles_list(&files, fs, sysctl_dirs, ".conf", err);
-	for (size_t i = 0; rc == 0 && i < files.len; i++)
-		rc = apply_file(f, fs, ((struct vg_conffile *)files.items[i])->path, err);
+	rc = vg_conffiles_parse(fs, sysctl_dirs, ".conf", parse_file, f, err);
 	/* procps applies /etc/sysctl.conf after the directories: it wins */
 	if (rc == 0)
-		rc = apply_file(f, fs, "/etc/sysctl.conf", err);
+		rc = vg_conffile_read(&b, fs, "/etc/sysctl.conf", err);
+	if (rc == 0)
+		rc = vg_sysctl_parse(f, "/etc/sysctl.conf", b.data, b.len, err);
 	if (rc < 0)
 		goto out;
 	vg_sysctl_index(f);
 	*out = f;
 	f = NULL;
+	rc = 0;
 out:
-	vg_conffiles_finish(&files);
+	vg_blob_finish(&b);
 	vg_sysctl_facts_free(f);
 	return rc;
 }

@@ -50,7 +50,8 @@ int vg_sysctl_normalize(char **out, const char *key, size_t len, struct vg_error
 
 /* Applies the text of one configuration file (named file in findings) on top
  * of f: later assignments override earlier ones. Lines that are not
- * assignments are recorded in f->warnings and skipped, as systemd-sysctl does.
+ * assignments are recorded in f->warnings and skipped, as systemd-sysctl does,
+ * and so are lines longer than VG_MAX_CONFIG_LINE_BYTES.
  * Data containing NUL bytes fails with VG_EPARSE ("binary data"); more than
  * VG_MAX_CONFIG_ENTRIES assignments in f fails with VG_ELIMIT. */
 int vg_sysctl_parse(struct vg_sysctl_facts *f, const char *file, const char *data, size_t len,

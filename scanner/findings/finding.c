@@ -215,40 +215,6 @@ out:
 	EVP_MD_CTX_free(ctx);
 }
 
-/* Length of the valid UTF-8 sequence starting at s[0] (n bytes available),
- * or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 char *vg_redact(const char *secret, size_t len)
 {
 	struct vg_buf b;
@@ -260,7 +226,7 @@ char *vg_redact(const char *secret, size_t len)
 		keep = 0;
 	/* stop before a character that would be cut in half: showing less is fine */
 	while (i < keep) {
-		size_t l = utf8_len((const unsigned char *)secret + i, len - i);
+		size_t l = vg_utf8_len((const unsigned char *)secret + i, len - i);
 
 		if (l == 0)
 			l = 1;

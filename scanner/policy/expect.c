@@ -343,6 +343,8 @@ static bool fail_with(char **why, char *msg)
 
 bool vg_expect_eval(const struct vg_expect *e, const char *value, char **why)
 {
+	struct vg_short sv;
+	const char *v; /* value as quoted in *why */
 	int64_t num = 0;
 
 	if (why)
@@ -355,19 +357,20 @@ bool vg_expect_eval(const struct vg_expect *e, const char *value, char **why)
 			return true;
 		return fail_with(why, strdup("is not set"));
 	}
+	v = vg_shorten(&sv, value);
 	if (e->has & VG_EXPECT_ABSENT)
-		return fail_with(why, vg_asprintf("is set to '%s'", value));
+		return fail_with(why, vg_asprintf("is set to '%s'", v));
 	if ((e->has & VG_EXPECT_EQUALS) && !str_eq(e, e->equals, value))
-		return fail_with(why, vg_asprintf("is '%s', expected '%s'", value, e->equals));
+		return fail_with(why, vg_asprintf("is '%s', expected '%s'", v, e->equals));
 	if ((e->has & VG_EXPECT_IN) && !in_list(e, e->in, e->nin, value)) {
 		char *l = join(e->in, e->nin);
-		char *m = vg_asprintf("is '%s', expected one of %s", value, l ? l : "");
+		char *m = vg_asprintf("is '%s', expected one of %s", v, l ? l : "");
 
 		free(l);
 		return fail_with(why, m);
 	}
 	if ((e->has & VG_EXPECT_NOT_IN) && in_list(e, e->not_in, e->nnot_in, value))
-		return fail_with(why, vg_asprintf("is '%s', which is not allowed", value));
+		return fail_with(why, vg_asprintf("is '%s', which is not allowed", v));
 	if (e->has & VG_EXPECT_MATCHES) {
 		struct vg_regex_match m;
 		int rc = vg_regex_match(e->matches, value, strlen(value), 0, &m);
@@ -375,12 +378,12 @@ bool vg_expect_eval(const struct vg_expect *e, const char *value, char **why)
 		if (rc < 0)
 			return fail_with(why, vg_asprintf("could not be matched (regex limit reached)"));
 		if (rc == 0)
-			return fail_with(why, vg_asprintf("is '%s', which does not match /%s/", value,
+			return fail_with(why, vg_asprintf("is '%s', which does not match /%s/", v,
 							  vg_regex_source(e->matches)));
 	}
 	if (e->has & (VG_EXPECT_MIN | VG_EXPECT_MAX)) {
 		if (!parse_number(value, &num))
-			return fail_with(why, vg_asprintf("is '%s', not a number", value));
+			return fail_with(why, vg_asprintf("is '%s', not a number", v));
 		if ((e->has & VG_EXPECT_MIN) && num < e->min)
 			return fail_with(why, vg_asprintf("is %lld, less than %lld", (long long)num,
 							  e->min));
@@ -392,7 +395,7 @@ bool vg_expect_eval(const struct vg_expect *e, const char *value, char **why)
 		unsigned mode;
 
 		if (!vg_expect_parse_mode(value, &mode))
-			return fail_with(why, vg_asprintf("is '%s', not an octal mode", value));
+			return fail_with(why, vg_asprintf("is '%s', not an octal mode", v));
 		if (mode & ~e->mode_max)
 			return fail_with(why, vg_asprintf("is %04o, wider than %04o", mode,
 							  e->mode_max));

@@ -197,7 +197,7 @@ bool vg_git_parent_contains(const struct vg_git_blob *b, const char *s, size_t n
 	if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB &&
 	    blob_size(p->repo, git_tree_entry_id(entry), &size) == 0 && size <= p->max_blob &&
 	    git_blob_lookup(&blob, p->repo, git_tree_entry_id(entry)) == 0) {
-		found = memmem(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), s, n) != NULL;
+		found = memmem(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), s, n);
 		git_blob_free(blob);
 	}
 	git_tree_entry_free(entry);
@@ -605,10 +605,11 @@ static int paint(struct graph *g)
 		for (uint32_t k = 0; k < g->nodes[i].nparents; k++) {
 			size_t p = g->edges[g->nodes[i].parents + k];
 
+			rc = 0;
 			if (flags & NODE_HIDDEN)
 				rc = hide(g, p);
 			else
-				rc = (g->nodes[p].flags |= NODE_WANTED, 0);
+				g->nodes[p].flags |= NODE_WANTED;
 			if (rc == 0)
 				rc = enqueue(g, p, false);
 			if (rc < 0)
@@ -836,8 +837,8 @@ static int walk_commit(struct offer_ctx *c, struct oidmap *seen, git_commit *com
 		find_broken_tree(c->repo, ptree, other, sizeof(other));
 		rc = vg_error_set(c->err, VG_EPARSE,
 				  "damaged repository: comparing commit %s with its parent%s%s: %s "
-				  "(see 'git fsck')", hex, other[0] ? ": unreadable tree " : "", other,
-				  msg);
+				  "(see 'git fsck')",
+				  hex, other[0] ? ": unreadable tree " : "", other, msg);
 		goto out;
 	}
 	if (renames && (rc = find_renames(diff, c->err)) < 0)
@@ -926,8 +927,7 @@ int vg_git_staged(const char *path, uint64_t max_blob, vg_git_blob_fn fn, void *
 		goto out;
 	if (git_repository_is_bare(c.repo)) {
 		rc = vg_error_set(err, VG_EUNSUPPORTED,
-				  "%s is a bare repository: --staged needs a work tree and its index",
-				  path);
+				  "%s is a bare repository: --staged needs its work tree and index", path);
 		goto out;
 	}
 	if ((e = git_repository_index(&index, c.repo)) != 0) {

@@ -50,11 +50,12 @@ def rs(rng, alphabet, n):
 
 
 def mixed(rng, n, alphabet=ALNUM):
-    """A random string with upper, lower case and digits (like real tokens)."""
+    """A random string using every character class of the alphabet (upper and
+    lower case letters, digits), as real tokens do."""
+    classes = [cls for cls in (UPPER, LOWER, DIGITS) if any(ch in alphabet for ch in cls)]
     while True:
         s = rs(rng, alphabet, n)
-        if (any(c.isupper() for c in s) and any(c.islower() for c in s)
-                and any(c.isdigit() for c in s)):
+        if all(any(ch in cls for ch in s) for cls in classes):
             return s
 
 
@@ -929,12 +930,61 @@ def cmd_grade_staged(a):
 
 # ---- regexes for ripgrep ----
 
+def strip_lookaround(p):
+    """p without its look-around groups (balanced, escapes and classes
+    respected): the superset a regex engine without look-around can run."""
+    out, i, n = [], 0, len(p)
+    while i < n:
+        if p[i] == "\\":
+            out.append(p[i:i + 2])
+            i += 2
+        elif p[i] == "[":
+            j = i + 1
+            if j < n and p[j] == "^":
+                j += 1
+            if j < n and p[j] == "]":
+                j += 1
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            out.append(p[i:j + 1])
+            i = j + 1
+        elif p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j = 0, i
+            while j < n:
+                if p[j] == "\\":
+                    j += 2
+                    continue
+                if p[j] == "[":
+                    j += 1
+                    if j < n and p[j] == "^":
+                        j += 1
+                    if j < n and p[j] == "]":
+                        j += 1
+                    while j < n and p[j] != "]":
+                        j += 2 if p[j] == "\\" else 1
+                elif p[j] == "(":
+                    depth += 1
+                elif p[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+        else:
+            out.append(p[i])
+            i += 1
+    return "".join(out)
+
+
 def cmd_regexes(a):
-    """Prints the detectors' regexes for `rg -f`, one per line, rewritten so one
-    engine accepts them all together: named groups become plain groups (the
-    names repeat across patterns), branch resets become plain groups, and the
-    rule's nocase flag becomes (?i:...). With --engine=default only patterns
-    the Rust engine accepts (no look-around or back-references) are kept."""
+    """Writes the detectors' regexes for `rg -f`, one per line, rewritten so
+    one engine takes them all together. For PCRE2 (rg -P) the only change is
+    that named groups get names of their own per pattern (the same names
+    repeat across detectors) and a rule's nocase flag becomes (?i:...). For
+    the Rust engine (rg's default), which has no look-around or
+    back-references, those are removed (a superset, as scanners built on such
+    engines run) and groups become plain. Patterns an engine still rejects
+    are left out and counted."""
     try:
         import yaml
     except ImportError:
@@ -949,21 +999,48 @@ def cmd_regexes(a):
             s = (r.get("check") or {}).get("secret")
             if not s:
                 continue
-            p = s["regex"]
-            p = re.sub(r"\(\?<([A-Za-z_]\w*)>", "(", p)
-            p = p.replace("(?|", "(?:")
+            n, p = len(pats), s["regex"]
+            if a.engine == "pcre2":
+                p = re.sub(r"\(\?P?<([A-Za-z_]\w*)>", lambda m: "(?<%s_%d>" % (m.group(1), n), p)
+                p = re.sub(r"\\k<([A-Za-z_]\w*)>", lambda m: "\\k<%s_%d>" % (m.group(1), n), p)
+            else:
+                p = strip_lookaround(p)
+                p = re.sub(r"\(\?P?<([A-Za-z_]\w*)>", "(", p)
+                p = re.sub(r"\\k<([A-Za-z_]\w*)>", r"\\S*", p)
+                p = p.replace("(?|", "(?:")
             if s.get("nocase"):
                 p = "(?i:" + p + ")"
             pats.append((r["id"], p))
     kept = []
     for rid, p in pats:
-        if a.engine == "default":
-            probe = subprocess.run(["rg", "-q", "--regex-size-limit", "1G", "-e", p, "-"],
-                                   input=b"", stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE)
-            if probe.returncode == 2:
-                continue
+        args = ["rg", "-q", "--regex-size-limit", "1G", "--dfa-size-limit", "1G"]
+        if a.engine == "pcre2":
+            args.append("-P")
+        probe = subprocess.run(args + ["-e", p, "-"], input=b"", stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+        if probe.returncode == 2:
+            continue
         kept.append((rid, p))
+    if a.fit:
+        # the longest prefix of the list one engine compiles as a whole (PCRE2
+        # caps a compiled pattern at 64 KB with its default link size)
+        def compiles(k):
+            with open(a.out, "w") as fh:
+                fh.write("".join(p + "\n" for _, p in kept[:k]))
+            args = ["rg", "-q", "--regex-size-limit", "1G", "--dfa-size-limit", "1G"]
+            if a.engine == "pcre2":
+                args.append("-P")
+            return subprocess.run(args + ["-f", a.out, "-"], input=b"",
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL).returncode != 2
+        lo, hi = 0, len(kept)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if compiles(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        kept = kept[:lo]
     with open(a.out, "w") as fh:
         for _, p in kept:
             fh.write(p + "\n")
@@ -1011,6 +1088,8 @@ def main():
     r.add_argument("--rules", required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--engine", choices=("default", "pcre2"), default="pcre2")
+    r.add_argument("--fit", action="store_true",
+                   help="keep the longest prefix that compiles as one regex")
     a = ap.parse_args()
     return {"tree": cmd_tree, "grade": cmd_grade, "history": cmd_history,
             "grade-history": cmd_grade_history, "staged": cmd_staged,

@@ -39,7 +39,6 @@ T3=$(tok Qw8eR5tY2uI9oP4aS7dF)
 T4=$(tok Lm4nB7vC1xZ9kJ3hG6fD)
 T5=$(tok Pq2wE8rT5yU1iO7pA3sD)
 T6=$(tok Rt6yU2iO8pA4sD1fG7hJ)
-T7=$(tok Vb3nM9qW5eR1tY7uI2oP)
 
 # Failing findings of JSON results on stdin: "path:line commit|author|date|suppression".
 fails() {
@@ -50,11 +49,22 @@ fails() {
 
 # Findings with status error: "rule: message".
 errors() {
-	json_q '["%s: %s" % (f["rule"], f["message"]) for f in d["findings"] if f["status"] == "error"]'
+	json_q '["%s: %s" % (f["rule"], f["message"]) for f in d["findings"]
+	  if f["status"] == "error"]'
+}
+
+# Reasons of the skipped entries of JSON results on stdin.
+skips() {
+	json_q '[s["reason"] for s in d["skipped"]]'
+}
+
+# Lines on stdin joined with single spaces.
+oneline() {
+	tr '\n' ' ' | sed 's/ $//'
 }
 
 # ---- full history: a secret added, kept through edits, then deleted ----
-mkdir hist && cd hist && git init -q .
+mkdir hist && cd hist && git init -q . || exit 2
 printf 'hello\n' >README
 commit 2020-01-01T00:00:00Z one
 printf 'x=1\nTOKEN=%s\n' "$T1" >config.env
@@ -66,7 +76,7 @@ printf 'z=3\ny=2\nx=1\nTOKEN=%s\nw=4\n' "$T1" >config.env
 commit 2020-04-01T00:00:00Z four
 printf 'z=3\ny=2\nx=1\n' >config.env
 commit 2020-05-01T00:00:00Z five
-cd "$WORK"
+cd "$WORK" || exit 2
 
 run scan hist
 assert_exit "the deleted secret is not in the work tree" 0
@@ -85,11 +95,11 @@ run scan --git hist/.git
 assert_exit "--git on the .git directory itself" 1
 run scan --git=HEAD~3 hist --format json
 assert_exit "--git=REV scans REV and its ancestors" 1
-assert_eq "a single revision: same commit" "$intro" \
-	"$(printf '%s' "$OUT" | json_q '[f["commit"] for f in d["findings"] if f["status"] == "fail"]')"
+assert_eq "a single revision: same commit" "$intro" "$(printf '%s' "$OUT" | fails | cut -d' ' -f2 |
+	cut -d'|' -f1)"
 
 # ---- secrets that only a side branch, a tag or a detached HEAD reach ----
-mkdir refs && cd refs && git init -q .
+mkdir refs && cd refs && git init -q . || exit 2
 printf 'main\n' >a.txt
 commit 2021-01-01T00:00:00Z base
 git checkout -q -b side
@@ -102,7 +112,7 @@ commit 2021-01-03T00:00:00Z tagged
 tagged=$(git rev-parse HEAD)
 GIT_COMMITTER_DATE=2021-01-03T00:00:00Z git tag -a -m release v1
 git checkout -q main
-cd "$WORK"
+cd "$WORK" || exit 2
 
 run scan --git refs --format json
 assert_exit "secrets off the default branch: exit 1" 1
@@ -113,7 +123,7 @@ run scan --git=main refs
 assert_exit "--git=main does not see the side branch or the tag" 0
 
 # ---- ranges: only what the range adds ----
-mkdir range && cd range && git init -q .
+mkdir range && cd range && git init -q . || exit 2
 printf 'a=1\nTOKEN=%s\n' "$T1" >old.env
 printf 'one\ntwo\nthree\nfour\nK=%s\n' "$T5" >keep.env
 commit 2022-01-01T00:00:00Z base
@@ -126,11 +136,12 @@ added=$(git rev-parse HEAD)
 git mv keep.env renamed.env
 printf 'five\n' >>renamed.env
 commit 2022-01-04T00:00:00Z "rename a file that held a secret"
-cd "$WORK"
+cd "$WORK" || exit 2
 
 run scan --git=base..HEAD range --format json
 assert_exit "a range that adds a secret: exit 1" 1
-assert_eq "only the secret the range added" "new.env:1 $added|Alice <alice@example.com>|2022-01-03T00:00:00Z|none" \
+assert_eq "only the secret the range added" \
+	"new.env:1 $added|Alice <alice@example.com>|2022-01-03T00:00:00Z|none" \
 	"$(printf '%s' "$OUT" | fails)"
 run scan --git=base..HEAD~2 range
 assert_exit "a range that only edits around an old secret: exit 0" 0
@@ -164,16 +175,16 @@ run scan --git --staged hist
 assert_exit "--git and --staged together: exit 2" 2
 
 # ---- --exclude and .vigilignore apply to history ----
-mkdir excl && cd excl && git init -q .
+mkdir excl && cd excl && git init -q . || exit 2
 mkdir -p vendor/lib docs
 printf 'K=%s\n' "$T1" >vendor/lib/x.env
 printf 'K=%s\n' "$T2" >docs/example.env
 printf 'K=%s\n' "$T3" >real.env
 commit 2022-02-01T00:00:00Z one
-cd "$WORK"
+cd "$WORK" || exit 2
 run scan --git excl --exclude vendor --format json
 assert_eq "--exclude DIR prunes what is below it in history" "docs/example.env:1 real.env:1" \
-	"$(printf '%s' "$OUT" | fails | cut -d' ' -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	"$(printf '%s' "$OUT" | fails | cut -d' ' -f1 | sort | oneline)"
 fp=$(printf '%s' "$OUT" | json_q '[f["fingerprint"] for f in d["findings"]
 	if f["status"] == "fail" and f["location"]["path"] == "real.env"]')
 printf 'vendor\ndocs/*.env\n%s\n' "$fp" >excl/.vigilignore
@@ -183,7 +194,7 @@ assert_eq "its fingerprint suppresses, its globs prune" "real.env:1 |||ignore" \
 	"$(printf '%s' "$OUT" | fails | sed 's/ [0-9a-f]*|Alice[^|]*|[^|]*|/ |||/')"
 
 # ---- a secret kept over thousands of commits is one finding, and a later one is not lost ----
-mkdir many && cd many && git init -q .
+mkdir many && cd many && git init -q . || exit 2
 python3 - "$T1" "$T2" <<'PY' | git fast-import --quiet
 import sys
 t1, t2 = sys.argv[1], sys.argv[2]
@@ -201,24 +212,24 @@ for i in range(n):
         d2 = "K=%s\n" % t2
         print("M 100644 inline b.env\ndata %d\n%s" % (len(d2), d2))
 PY
-cd "$WORK"
+cd "$WORK" || exit 2
 run scan --git many --format json
 assert_exit "10,050 commits: exit 1, not 2" 1
 assert_eq "the kept secret once, the late one found" "a.env:2 b.env:1" \
-	"$(printf '%s' "$OUT" | fails | cut -d' ' -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	"$(printf '%s' "$OUT" | fails | cut -d' ' -f1 | sort | oneline)"
 assert_eq "no finding was dropped" "" "$(printf '%s' "$OUT" | errors)"
 
 # ---- binary and large blobs in history are skipped and said so ----
-mkdir blobs && cd blobs && git init -q .
+mkdir blobs && cd blobs && git init -q . || exit 2
 printf 'PNG\000\001K=%s\n' "$T1" >img.png
 head -c 2048 /dev/zero | tr '\0' x >big.txt
 printf 'K=%s\n' "$T2" >>big.txt
 printf 'fine\n' >a.txt
 commit 2022-03-01T00:00:00Z one
-cd "$WORK"
+cd "$WORK" || exit 2
 run scan --git blobs --max-file-size 1k --format json
 assert_exit "only skipped blobs hold secrets: exit 0" 0
-skipped=$(printf '%s' "$OUT" | json_q '[s["reason"] for s in d["skipped"]]')
+skipped=$(printf '%s' "$OUT" | skips)
 assert_contains "binary blobs are listed as skipped" "$skipped" "1 binary blob"
 assert_contains "large blobs are listed as skipped" "$skipped" "larger than --max-file-size"
 
@@ -237,15 +248,15 @@ assert_exit "a shallow clone with a secret at HEAD: exit 1" 1
 head=$(git -C shallow rev-parse HEAD)
 assert_eq "the boundary commit holds what it has" \
 	"new.env:1 $head old.env:3 $head renamed.env:5 $head" \
-	"$(printf '%s' "$OUT" | fails | cut -d'|' -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	"$(printf '%s' "$OUT" | fails | cut -d'|' -f1 | sort | oneline)"
 assert_contains "the partial history is listed in skipped" \
-	"$(printf '%s' "$OUT" | json_q '[s["reason"] for s in d["skipped"]]')" "shallow clone"
+	"$(printf '%s' "$OUT" | skips)" "shallow clone"
 git clone -q --depth 2 "file://$WORK/range" shallow2
 run scan --git shallow2 --format json
 assert_exit "two commits deep" 1
 assert_eq "the boundary holds three; the renamed path is a new place" \
 	"keep.env:5 new.env:1 old.env:3 renamed.env:5" \
-	"$(printf '%s' "$OUT" | fails | cut -d' ' -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	"$(printf '%s' "$OUT" | fails | cut -d' ' -f1 | sort | oneline)"
 run scan --git=HEAD~1..HEAD shallow2
 assert_exit "a range inside a shallow clone" 0
 
@@ -272,8 +283,8 @@ assert_exit "a missing commit: exit 2" 2
 assert_contains "the message names the missing commit" "$ERR" "$id"
 
 # ---- staged changes (pre-commit) ----
-mkdir stage && cd stage && git init -q .
-cd "$WORK"
+mkdir stage && cd stage && git init -q . || exit 2
+cd "$WORK" || exit 2
 run scan --staged stage
 assert_exit "an unborn branch with nothing staged: exit 0" 0
 printf 'a=1\nb=2\nK=%s\n' "$T1" >stage/s.env
@@ -339,7 +350,7 @@ git -C stage reset -q --hard
 # ---- the plain git hook and the pre-commit framework manifest ----
 hook="$SRCDIR/ci/hooks/pre-commit"
 assert_true "ci/hooks/pre-commit is executable" test -x "$hook"
-mkdir hooked && cd hooked && git init -q .
+mkdir hooked && cd hooked && git init -q . || exit 2
 cp "$hook" .git/hooks/pre-commit
 printf 'fine\n' >ok.txt
 git add ok.txt
@@ -353,6 +364,7 @@ hookout=$(cat "$WORK/hook.out")
 assert_contains "the hook shows where the secret is" "$hookout" "leak.env:1"
 assert_contains "the hook says how to bypass it" "$hookout" "--no-verify"
 assert_not_contains "the hook does not print the secret" "$hookout" "$T6"
+assert_not_contains "no sanitizer report from the hook's scans" "$hookout" "Sanitizer"
 assert_eq "nothing was committed" 1 "$(git rev-list --count HEAD)"
 VIGIL="$VIGIL" git commit -q --no-verify -m bypass >/dev/null 2>&1
 assert_eq "--no-verify bypasses it" 2 "$(git rev-list --count HEAD)"
@@ -361,7 +373,7 @@ git add more.txt
 VIGIL="$WORK/no-such-vigil" git commit -q -m missing >"$WORK/hook.out" 2>&1
 assert_eq "a missing vigil stops the commit (exit 2)" 2 "$(git rev-list --count HEAD)"
 assert_contains "and says so" "$(cat "$WORK/hook.out")" "not found"
-cd "$WORK"
+cd "$WORK" || exit 2
 
 manifest="$SRCDIR/.pre-commit-hooks.yaml"
 assert_true ".pre-commit-hooks.yaml exists" test -f "$manifest"

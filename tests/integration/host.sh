@@ -20,7 +20,7 @@ mk_image() {
 		"$IMG/etc/modprobe.d" "$IMG/etc/pam.d" "$IMG/var/lib/dpkg" \
 		"$IMG/etc/systemd/system/multi-user.target.wants" "$IMG/lib/systemd/system" \
 		"$IMG/etc/systemd/journald.conf.d" "$IMG/etc/rsyslog.d" "$IMG/etc/ssl/private" \
-		"$IMG/root" "$IMG/home/alice" "$IMG/tmp" "$IMG/usr/bin" "$IMG/srv"
+		"$IMG/root" "$IMG/home/alice" "$IMG/tmp" "$IMG/usr/bin" "$IMG/usr/sbin" "$IMG/srv"
 	printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n' \
 		>"$IMG/etc/os-release"
 	# toor: a second uid 0 with an empty password; games: a system account with a shell
@@ -119,6 +119,7 @@ EOF
 	printf 'module(load="imtcp")\ninput(type="imtcp" port="514")\n' \
 		>"$IMG/etc/rsyslog.d/remote.conf"
 	printf '#!/bin/sh\n' >"$IMG/usr/bin/sneaky"
+	printf '\177ELF\n' >"$IMG/usr/sbin/cron"
 	printf 'x\n' >"$IMG/srv/open"
 	chmod 666 "$IMG/srv/open"
 	chmod 644 "$IMG/etc/passwd" "$IMG/etc/group" "$IMG/etc/gshadow"
@@ -229,6 +230,16 @@ expect_status linux.pam.unix-no-nullok fail "pam_unix nullok fails"
 assert_contains "... at its pam.d line" "$F" \
 	"linux.pam.unix-no-nullok fail /etc/pam.d/common-auth:1"
 expect_status linux.pam.pwquality-enabled pass "pam_pwquality in common-password passes"
+# pam_faillock not configured at all: its settings fail, as pwhistory's do
+for r in linux.pam.faillock-deny linux.pam.faillock-unlock-time linux.pam.faillock-root \
+	linux.pam.pwhistory-remember; do
+	expect_status "$r" fail "without the module in its stack, $r fails"
+done
+assert_contains "... saying the module is not there" \
+	"$(message_of linux.pam.faillock-deny)" "common-auth has no auth line with pam_faillock.so"
+assert_eq "... once per rule, even for a rule with alternatives" 1 \
+	"$(json_q 'len([f for f in d["findings"] if f["rule"] == "linux.pam.faillock-root"])' \
+	<<<"$OUT")"
 # packages: an installed package; one removed with its config files left
 expect_status linux.services.telnet-client fail "an installed telnet client fails"
 assert_contains "... at its dpkg status entry" "$F" \
@@ -285,6 +296,21 @@ is_root && fixed+=(linux.files.gshadow)
 for r in "${fixed[@]}"; do
 	expect_status "$r" pass "$r passes once fixed"
 done
+
+# ---- cron: not applicable without it; when not enabled, one finding about that ----
+mk_image
+rm "$IMG/etc/systemd/system/multi-user.target.wants/cron.service"
+run scan --root "$IMG" --rule linux.services.cron-enabled --format json
+assert_eq "cron installed and not enabled: one finding" \
+	"linux.services.cron-enabled fail systemd:cron.service:0:0" "$(json_findings <<<"$OUT")"
+assert_contains "... about the unit, not the package" \
+	"$(message_of linux.services.cron-enabled)" "cron.service is installed but not enabled"
+rm "$IMG/usr/sbin/cron"
+run scan --root "$IMG" --rule linux.services.cron-enabled --format json
+S=$(rule_statuses <<<"$OUT")
+expect_status linux.services.cron-enabled not-applicable "without cron the rule is not applicable"
+assert_contains "... saying why" "$(message_of linux.services.cron-enabled)" \
+	"/usr/sbin/cron does not exist"
 
 # ---- absolute symlinks inside the image ----
 mk_image
@@ -474,6 +500,15 @@ assert_contains "the message says truncated" \
 	"$(message_of linux.accounts.well-formed)" "truncated"
 assert_contains "the last line without its end still counts" "$F" \
 	"linux.accounts.no-empty-passwords fail /etc/shadow:5"
+# glibc reads a five-field shadow line (the old format): its empty password counts
+mk_image
+sed -i 's/^toor:.*/toor::19500:0:99/' "$IMG/etc/shadow"
+run scan --root "$IMG" --rule 'linux.accounts.*' --format json
+F=$(json_findings <<<"$OUT")
+S=$(rule_statuses <<<"$OUT")
+assert_contains "a five-field shadow line with an empty password fails" "$F" \
+	"linux.accounts.no-empty-passwords fail /etc/shadow:5"
+expect_status linux.accounts.well-formed pass "... and is well-formed"
 
 # binary garbage in a shadow file and in sshd_config: errors that say so
 mk_image
@@ -526,6 +561,34 @@ expect_status linux.ssh.permit-root-login error "an sshd_config over the cap err
 assert_contains "... saying it is too large" \
 	"$(message_of linux.ssh.permit-root-login)" "larger than"
 expect_status linux.password.umask pass "a 10 MB login.defs is read to its end"
+
+# a 10 MB options field in fstab, values in sysctl.d and modprobe.d: small reports
+mk_image
+python3 -c '
+import sys
+big = "x" * (10 * 1024 * 1024)
+open(sys.argv[1] + "/etc/fstab", "w").write(
+    "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs nodev," + big + " 0 0\n"
+    "/dev/sdb /home ext4 nosuid," + "y" * 5000 + " 0 2\n")
+open(sys.argv[1] + "/etc/sysctl.d/99-forward.conf", "w").write(
+    "net.ipv4.ip_forward = 1" + "1" * 5000 + "\n")
+open(sys.argv[1] + "/etc/modprobe.d/cramfs.conf", "w").write(
+    "install cramfs /bin/true;" + "z" * 5000 + "\nblacklist cramfs\n")
+' "$IMG"
+run scan --root "$IMG" --format json -o "$WORK/long.json"
+assert_exit "long values: findings, no errors (exit 1)" 1
+assert_true "the report stays small ($(wc -c <"$WORK/long.json") bytes)" \
+	test "$(wc -c <"$WORK/long.json")" -lt 1000000
+OUT=$(cat "$WORK/long.json")
+S=$(rule_statuses <<<"$OUT")
+expect_status linux.filesystems.tmp-separate fail "an fstab line over the line cap is left out"
+expect_status linux.filesystems.home-nodev fail "a long options field is still judged"
+assert_contains "... and cut where the message quotes it" \
+	"$(message_of linux.filesystems.home-nodev)" "yyy...)"
+assert_contains "a long sysctl value is cut where quoted" \
+	"$(message_of linux.network.ipv4-forwarding)" "111...'"
+assert_contains "a long install command is cut where quoted" \
+	"$(message_of linux.filesystems.module-cramfs)" "zzz...'"
 
 # ---- the live host ----
 HOSTJSON=$WORK/host.json

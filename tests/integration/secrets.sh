@@ -27,8 +27,18 @@ fails() {
 	  f.get("suppression")) for f in d["findings"] if f["status"] == "fail"]' | sort
 }
 
+# Lines on stdin joined with single spaces.
+oneline() {
+	tr '\n' ' ' | sed 's/ $//'
+}
+
+# Reasons of the skipped entries of JSON results on stdin.
+skips() {
+	json_q '[s["reason"] for s in d["skipped"]]'
+}
+
 # ---- baselines: CI fails only on new secrets ----
-mkdir base && cd base
+mkdir base && cd base || exit 2
 printf 'a=1\nTOKEN=%s\n' "$T1" >app.env
 run baseline create -o b.json
 assert_exit "baseline create: exit 0 even with a failure" 0
@@ -46,7 +56,7 @@ assert_not_contains "the baselined one is not listed as a failure" \
 	"$(printf '%s' "$OUT" | sed -n '/^Waived or suppressed/q;p')" "app.env"
 run scan --baseline b.json --format json
 assert_eq "JSON: the new one fails, the baselined one is suppressed" \
-	"app.env:2 baseline new.env:1 none" "$(printf '%s' "$OUT" | fails | tr '\n' ' ' | sed 's/ $//')"
+	"app.env:2 baseline new.env:1 none" "$(printf '%s' "$OUT" | fails | oneline)"
 rm new.env
 printf 'inserted=1\ninserted=2\ninserted=3\na=1\nTOKEN=%s\n' "$T1" >app.env
 run scan --baseline b.json --format json
@@ -71,11 +81,11 @@ run baseline create
 assert_exit "baseline create without -o: exit 2" 2
 run baseline
 assert_exit "baseline without a subcommand: exit 2" 2
-cd "$WORK"
+cd "$WORK" || exit 2
 
 # ---- .gitignore inside a git work tree; .git is never descended ----
 if command -v git >/dev/null 2>&1; then
-	mkdir wt && cd wt && git init -q .
+	mkdir wt && cd wt && git init -q . || exit 2
 	printf 'ignored.env\nbuild/\n' >.gitignore
 	printf 'K=%s\n' "$T1" >ignored.env
 	mkdir build sub
@@ -83,14 +93,14 @@ if command -v git >/dev/null 2>&1; then
 	printf 'clean\n' >sub/tracked.txt
 	printf 'K=%s\n' "$T3" >.git/leak.env
 	printf 'K=%s\n' "$T3" >.git/config.bak
-	cd "$WORK"
+	cd "$WORK" || exit 2
 	run scan wt --format json
 	assert_exit "ignored files are not scanned in a git work tree" 0
 	assert_eq "nothing found" "" "$(printf '%s' "$OUT" | fails)"
 	run scan wt --no-ignore --format json
 	assert_exit "--no-ignore scans them" 1
-	assert_eq "both ignored secrets, nothing from .git" "build/out.env:1 none ignored.env:1 none" \
-		"$(printf '%s' "$OUT" | fails | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq "both ignored secrets, nothing from .git" \
+		"build/out.env:1 none ignored.env:1 none" "$(printf '%s' "$OUT" | fails | oneline)"
 	run scan wt/sub
 	assert_exit "a subdirectory of the work tree" 0
 	run scan wt/ignored.env
@@ -112,8 +122,8 @@ printf 'const k = "%s"; // gitleaks:allow\n' "$T2" >inline/b.js
 printf 'k = "%s"  # pragma: allowlist secret\n' "$T3" >inline/c.py
 run scan inline --format json
 assert_exit "secrets marked on their line: exit 0" 0
-assert_eq "reported as suppressed (inline)" "inline/a.env:1 inline inline/b.js:1 inline inline/c.py:1 inline" \
-	"$(printf '%s' "$OUT" | fails | sed 's|^|inline/|' | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "reported as suppressed (inline)" "a.env:1 inline b.js:1 inline c.py:1 inline" \
+	"$(printf '%s' "$OUT" | fails | oneline)"
 printf '# vigil:allow\nK=%s\n' "$T4" >inline/d.env
 run scan inline --format json
 assert_exit "a marker on another line does not count" 1
@@ -149,7 +159,8 @@ for f in text json sarif junit junit-gitlab html; do
 done
 assert_true "text shows a redacted form" grep -qF 'glpa****' "$WORK/out.text"
 run scan red --report sarif="$WORK/r.sarif" --report html="$WORK/r.html" -q
-assert_true "--report files hold no raw secret" bash -c "! grep -qF -- '$T5' '$WORK/r.sarif' '$WORK/r.html'"
+assert_true "--report files hold no raw secret" \
+	bash -c "! grep -qF -- '$T5' '$WORK/r.sarif' '$WORK/r.html'"
 assert_not_contains "nor does stdout or stderr" "$OUT$ERR" "$T5"
 run scan red --show-secrets
 assert_contains "--show-secrets: text shows it" "$OUT" "$T5"
@@ -165,7 +176,8 @@ printf 'PNG\000\001\002K=%s\n' "$T1" >bad/img.png
 run scan bad --format json
 assert_exit "a binary file with a token is skipped: exit 0" 0
 assert_eq "listed as skipped (binary)" "img.png binary" \
-	"$(printf '%s' "$OUT" | json_q '["%s %s" % (s["path"], s["reason"]) for s in d["skipped"]]')"
+	"$(printf '%s' "$OUT" | json_q '["%s %s" % (s["path"], s["reason"])
+	  for s in d["skipped"]]')"
 rm bad/img.png
 
 printf '\377\376\303\050 K=%s \342\050\241 \300\257\n' "$T2" >bad/latin.txt
@@ -188,8 +200,7 @@ assert_true "the evidence is capped, not 20 MB" test "$(printf '%s' "$OUT" | wc 
 assert_true "it took under 20 s" test $(($(date +%s) - start)) -lt 20
 run scan bad --format json
 assert_exit "over the default --max-file-size it is skipped: exit 0" 0
-assert_contains "and listed" "$(printf '%s' "$OUT" | json_q '[s["reason"] for s in d["skipped"]]')" \
-	"larger than --max-file-size"
+assert_contains "and listed" "$(printf '%s' "$OUT" | skips)" "larger than --max-file-size"
 rm bad/huge.txt
 
 # an empty file, a file of only newlines, CRLF lines

@@ -3,15 +3,12 @@
 #ifndef VG_TEST_REPORT_FIXTURE_H
 #define VG_TEST_REPORT_FIXTURE_H
 
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -91,7 +88,7 @@ static inline struct vg_finding *fx_finding(struct vg_results *r, const struct v
 	assert_non_null(f);
 	f->rule = rule;
 	f->status = st;
-	f->severity = rule->severity;
+	f->severity = rule ? rule->severity : VG_SEV_INFO;
 	f->target = fx_strdup(".");
 	f->loc.path = path ? fx_strdup(path) : NULL;
 	f->loc.line = line;
@@ -229,49 +226,24 @@ static inline size_t fx_count(const char *hay, const char *needle)
 	return n;
 }
 
-/* A private directory for the files a test writes, and its removal. */
-static inline void fx_mkdtemp(char *dir, size_t size)
+/* Writing res (freed here) as format to a full disk fails with VG_EIO and a
+ * message containing part. */
+static inline void fx_expect_write_error(const char *format, struct vg_results *res,
+					 const char *part)
 {
-	const char *tmp = getenv("TMPDIR");
+	const struct vg_reporter_impl *rep = vg_reporter_find(format);
+	struct vg_error err = {0};
+	FILE *f = fopen("/dev/full", "w");
 
-	snprintf(dir, size, "%s/vigil-test-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
-}
-
-static inline void fx_write_file(const char *dir, const char *name, const char *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static inline void fx_rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[1024];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
-			continue;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			fx_rmtree(path);
-		else
-			unlink(path);
+	assert_non_null(rep);
+	if (!f) {
+		vg_results_free(res);
+		skip();
 	}
-	closedir(d);
-	rmdir(dir);
+	assert_int_equal(rep->write(f, res, NULL, &err), VG_EIO);
+	assert_non_null(strstr(err.msg, part));
+	fclose(f);
+	vg_results_free(res);
 }
 
 #endif

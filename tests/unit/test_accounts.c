@@ -6,9 +6,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,33 +51,86 @@ static void parse_passwd(void **state)
 }
 
 /* A truncated line is a problem at its line; the lines around it still count,
- * and the message never quotes the line (it may hold a hash). */
+ * and the message never quotes the line (it may hold a hash). A shadow line
+ * with a name and a password field is kept all the same, so that an empty
+ * password in it is seen. */
 static void parse_truncated(void **state)
 {
 	static const char shadow[] = "root:*:19000:0:99999:7:::\n"
 				     "eve:$6$verysecret\n"
 				     "alice:$y$j9T$salt$hash:19000:1:365:7:30::\n"
-				     "bob:!:19000\n";
+				     "bob:!:19000\n"
+				     "solo\n";
 	struct vg_accounts *a = vg_accounts_new();
 	struct vg_error err = {0};
 	const struct vg_acct_problem *p;
 
 	(void)state;
 	assert_int_equal(vg_accounts_parse(a, VG_ACCT_SHADOW, shadow, strlen(shadow), &err), 0);
-	assert_int_equal(a->shadows.len, 2);
-	assert_int_equal(a->files[VG_ACCT_SHADOW].problems.len, 2);
+	assert_int_equal(a->shadows.len, 4);
+	assert_int_equal(a->files[VG_ACCT_SHADOW].problems.len, 3);
 	p = a->files[VG_ACCT_SHADOW].problems.items[0];
 	assert_int_equal(p->line, 2);
 	assert_non_null(strstr(p->msg, "/etc/shadow:2"));
-	assert_non_null(strstr(p->msg, "2 of 8 fields"));
+	assert_non_null(strstr(p->msg, "2 of 9 fields"));
 	assert_null(strstr(p->msg, "secret"));
 	assert_null(strstr(p->msg, "eve"));
 	p = a->files[VG_ACCT_SHADOW].problems.items[1];
 	assert_int_equal(p->line, 4);
-	assert_string_equal(((struct vg_shadow_ent *)a->shadows.items[1])->name, "alice");
+	p = a->files[VG_ACCT_SHADOW].problems.items[2];
+	assert_int_equal(p->line, 5);
+	assert_string_equal(((struct vg_shadow_ent *)a->shadows.items[1])->name, "eve");
+	assert_int_equal(((struct vg_shadow_ent *)a->shadows.items[1])->pw, VG_PW_HASH);
+	assert_null(((struct vg_shadow_ent *)a->shadows.items[1])->max);
+	assert_string_equal(((struct vg_shadow_ent *)a->shadows.items[2])->name, "alice");
 	vg_accounts_free(a);
 }
 
+/* glibc reads shadow lines with fewer trailing fields (the old five-field
+ * form, six with an empty last one, eight): they are accounts, not problems.
+ * The forms it refuses and ageing fields that are not numbers are problems,
+ * and their entries are kept. */
+static void parse_short_shadow(void **state)
+{
+	static const char shadow[] = "toor::19500:0:99\n"
+				     "six::19500:0:99:\n"
+				     "eight::19500:0:99:7:30:20000\n"
+				     "four::19500:0\n"
+				     "fivee::19500:0:\n"
+				     "seven::19500:0:99:7:30\n"
+				     "ten::19500:0:99:7:30:1:2:3\n"
+				     "word::19500:zero:99:7:::\n";
+	struct vg_accounts *a = vg_accounts_new();
+	struct vg_error err = {0};
+	const struct vg_shadow_ent *s;
+	const struct vg_vec *pr;
+
+	(void)state;
+	assert_int_equal(vg_accounts_parse(a, VG_ACCT_SHADOW, shadow, strlen(shadow), &err), 0);
+	assert_int_equal(a->shadows.len, 8);
+	s = vg_accounts_shadow(a, "toor");
+	assert_non_null(s);
+	assert_int_equal(s->pw, VG_PW_EMPTY);
+	assert_string_equal(s->max, "99");
+	assert_null(s->warn);
+	assert_null(s->expire);
+	assert_string_equal(vg_accounts_shadow(a, "eight")->expire, "20000");
+	pr = &a->files[VG_ACCT_SHADOW].problems;
+	assert_int_equal(pr->len, 5);
+	assert_int_equal(((struct vg_acct_problem *)pr->items[0])->line, 4);
+	assert_non_null(strstr(((struct vg_acct_problem *)pr->items[0])->msg, "truncated"));
+	assert_int_equal(((struct vg_acct_problem *)pr->items[1])->line, 5);
+	assert_non_null(strstr(((struct vg_acct_problem *)pr->items[1])->msg, "5 of 9"));
+	assert_int_equal(((struct vg_acct_problem *)pr->items[2])->line, 6);
+	assert_int_equal(((struct vg_acct_problem *)pr->items[3])->line, 7);
+	assert_non_null(strstr(((struct vg_acct_problem *)pr->items[3])->msg, "10 fields"));
+	assert_int_equal(((struct vg_acct_problem *)pr->items[4])->line, 8);
+	assert_non_null(strstr(((struct vg_acct_problem *)pr->items[4])->msg,
+			       "min field is not a number"));
+	vg_accounts_free(a);
+}
+
+/* Bad ids skip the line; extra fields run into the last one, as in glibc. */
 static void parse_bad_fields(void **state)
 {
 	static const char passwd[] = "bob:x:abc:1000::/home/bob:/bin/sh\n"
@@ -88,18 +138,31 @@ static void parse_bad_fields(void **state)
 				     "dan:x:1002:1002::/home/dan:/bin/sh:extra\n"
 				     ":x:1003:1003::/:/bin/sh\n"
 				     "big:x:4294967295:0::/:/bin/sh\n"
-				     "ok:x:1004:1004::/home/ok:/bin/sh\n";
+				     "ok:x:1004:1004::/home/ok:/bin/sh\n"
+				     "short:x:0:0\n"
+				     "shorter:x:0\n";
 	struct vg_accounts *a = vg_accounts_new();
 	struct vg_error err = {0};
+	const struct vg_passwd_ent *u;
 
 	(void)state;
 	assert_int_equal(vg_accounts_parse(a, VG_ACCT_PASSWD, passwd, strlen(passwd), &err), 0);
-	assert_int_equal(a->users.len, 1);
-	assert_int_equal(a->files[VG_ACCT_PASSWD].problems.len, 5);
+	assert_int_equal(a->users.len, 3);
+	assert_int_equal(a->files[VG_ACCT_PASSWD].problems.len, 6);
 	assert_non_null(strstr(((struct vg_acct_problem *)
 				a->files[VG_ACCT_PASSWD].problems.items[0])->msg, "uid"));
 	assert_non_null(strstr(((struct vg_acct_problem *)
 				a->files[VG_ACCT_PASSWD].problems.items[2])->msg, "8 fields"));
+	assert_non_null(strstr(((struct vg_acct_problem *)
+				a->files[VG_ACCT_PASSWD].problems.items[5])->msg,
+			       "3 of 7 fields"));
+	u = a->users.items[0];
+	assert_string_equal(u->name, "dan");
+	assert_string_equal(u->shell, "/bin/sh:extra");
+	u = a->users.items[2];
+	assert_string_equal(u->name, "short");
+	assert_int_equal(u->uid, 0);
+	assert_string_equal(u->shell, "");
 	vg_accounts_free(a);
 }
 
@@ -430,7 +493,6 @@ static void check_home(void **state)
 
 static void check_bad_policy(void **state)
 {
-	struct tu_tree *t = *state;
 	static const char *const bad[] = {
 		"{accounts: {assert: no-such-thing}}",
 		"{accounts: {field: shell}}",
@@ -438,7 +500,8 @@ static void check_bad_policy(void **state)
 		"{accounts: {field: shell, users: robots, expect: x}}",
 	};
 
-	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
+	(void)state;
+	tu_expect_rejected(bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 /* Without the privileges to read /etc/shadow the check says so: not-evaluated, never pass. */
@@ -459,11 +522,80 @@ static void check_unreadable(void **state)
 	assert_int_equal(v, VG_STATUS_PASS);
 }
 
+/* A five-field shadow line is an account glibc honours: its empty password fails. */
+static void check_short_shadow(void **state)
+{
+	struct tu_tree *t = *state;
+	struct tu_run r;
+
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+	tu_put(t->root, "/etc/shadow", "root:*:19000:0:99999:7:::\ntoor::19500:0:99\n");
+	tu_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
+	assert_int_equal(r.verdict, VG_STATUS_FAIL);
+	assert_int_equal(r.fails, 1);
+	assert_string_equal(r.first->evidence, "toor:password=<empty>");
+	assert_int_equal(r.first->loc.line, 2);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: well-formed}}", false);
+	assert_int_equal(r.verdict, VG_STATUS_PASS);
+	tu_run_free(&r);
+	/* a line glibc refuses is still judged, and reported as malformed */
+	tu_put(t->root, "/etc/shadow", "root:*:19000:0:99999:7:::\ntoor::19500\n");
+	tu_run_rule(&r, t, "{accounts: {assert: no-empty-passwords}}", false);
+	assert_int_equal(r.verdict, VG_STATUS_FAIL);
+	tu_run_free(&r);
+	tu_run_rule(&r, t, "{accounts: {assert: well-formed}}", false);
+	assert_int_equal(r.verdict, VG_STATUS_FAIL);
+	assert_int_equal(r.first->loc.line, 2);
+	assert_false(tu_found(&r, "toor"));
+	tu_run_free(&r);
+}
+
+/* An unreadable login.defs leaves out only what needs it: the account classes
+ * (UID_MIN, UID_MAX) and login.defs settings. */
+static void check_unreadable_login_defs(void **state)
+{
+	struct tu_tree *t = *state;
+	static const struct {
+		const char *check;
+		int verdict;
+	} cases[] = {
+		{"{accounts: {assert: uid0-only-root}}", VG_STATUS_PASS},
+		{"{accounts: {assert: no-empty-passwords}}", VG_STATUS_FAIL},
+		{"{accounts: {assert: unique-gids}}", VG_STATUS_PASS},
+		{"{accounts: {field: shell, expect: {matches: '^/'}}}", VG_STATUS_PASS},
+		{"{accounts: {field: pass_max_days, users: with_password, "
+		 "expect: {max: 365}}}", VG_STATUS_PASS},
+		{"{accounts: {assert: system-accounts-no-login}}", VG_STATUS_NOT_EVALUATED},
+		{"{accounts: {field: shell, users: human, expect: {matches: '^/'}}}",
+		 VG_STATUS_NOT_EVALUATED},
+		{"{accounts: {login_defs: PASS_MAX_DAYS, expect: {max: 365}}}",
+		 VG_STATUS_NOT_EVALUATED},
+	};
+
+	tu_put(t->root, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+	tu_put(t->root, "/etc/group", "root:x:0:\n");
+	tu_put(t->root, "/etc/shadow", "root:*:19000:0:99999:7:::\ntoor::19500:0:99\n");
+	tu_putn(t->root, "/etc/login.defs", "UID_MIN 1000\n", 13, 0600);
+	if (chown(tu_path(t->root, "/etc/login.defs"), 0, 0) < 0 && geteuid() == 0)
+		fail();
+	if (geteuid() != 0)
+		chmod(tu_path(t->root, "/etc/login.defs"), 0000);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int v = tu_verdict_unprivileged(t, cases[i].check);
+
+		if (v != cases[i].verdict)
+			fail_msg("%s: verdict %d, expected %d", cases[i].check, v,
+				 cases[i].verdict);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_passwd),
 		cmocka_unit_test(parse_truncated),
+		cmocka_unit_test(parse_short_shadow),
 		cmocka_unit_test(parse_bad_fields),
 		cmocka_unit_test(parse_binary),
 		cmocka_unit_test(parse_too_many),
@@ -477,8 +609,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(check_duplicates_and_groups, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(check_login_defs_default, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(check_home, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test(check_bad_policy),
 		cmocka_unit_test_setup_teardown(check_unreadable, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_short_shadow, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_unreadable_login_defs, tu_tree_setup,
+						tu_tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests for targets/git.c on repositories the tests build: history, ranges, staged files, .gitignore. */
+/* Tests for targets/git.c on repositories built here: history, ranges, staged, .gitignore. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for policy/policy: the model, strict validation, hostile input, vars, profiles. */
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,10 +17,11 @@
 #include "error.h"
 #include "limits.h"
 #include "policy/policy.h"
+#include "testutil.h"
 #include "util.h"
 
 struct fixture {
-	char dir[64];
+	char dir[256];
 	struct vg_diags diags;
 	struct vg_error err;
 	struct vg_policy *pol;
@@ -33,10 +31,7 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s", "/tmp/vg-policy-XXXXXX");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || tu_mkdtemp(fx->dir, sizeof(fx->dir)) < 0) {
 		free(fx);
 		return -1;
 	}
@@ -45,22 +40,13 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
 	vg_policy_free(fx->pol);
 	vg_diags_finish(&fx->diags);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -162,26 +148,6 @@ static void expect_fail(struct fixture *fx, int rc, int want_rc, size_t n)
 	assert_null(fx->pol);
 	assert_int_equal(fx->diags.count, n);
 	assert_non_null(strstr(fx->err.msg, "invalid policy"));
-}
-
-static void write_file(const struct fixture *fx, const char *rel, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-}
-
-static void make_dir(const struct fixture *fx, const char *rel)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, rel);
-	assert_int_equal(mkdir(path, 0755), 0);
 }
 
 static char *path_of(const struct fixture *fx, const char *rel)
@@ -431,7 +397,7 @@ static void test_full_pack_from_file(void **state)
 	struct fixture *fx = *state;
 	char *path = path_of(fx, "demo.yaml");
 
-	write_file(fx, "demo.yaml", full_pack);
+	tu_put(fx->dir, "demo.yaml", full_pack);
 	expect_ok(fx, load_path(fx, path, NULL, NULL, 0));
 	check_full_pack(fx, path);
 	free(path);
@@ -695,15 +661,15 @@ static void test_duplicates_across_packs_in_dir(void **state)
 	char *dir = path_of(fx, "packs"), *want = NULL;
 	int rc;
 
-	make_dir(fx, "packs");
-	make_dir(fx, "packs/sub");
-	write_file(fx, "packs/a.yaml", "pack: one\ntitle: One\nvars: {port: 22}\nrules:\n"
-				       RULE("x.shared") RULE("x.one"));
-	write_file(fx, "packs/sub/b.yml", "pack: two\ntitle: Two\nvars: {port: 2222}\nrules:\n"
-					  RULE("x.two") RULE("x.shared"));
-	write_file(fx, "packs/sub/c.yaml", "pack: one\ntitle: Again\nrules: []\n");
-	write_file(fx, "packs/notes.txt", "not a policy: {{{");
-	write_file(fx, "packs/.hidden.yaml", "{{{ not read");
+	tu_mkdir(fx->dir, "packs", 0755);
+	tu_mkdir(fx->dir, "packs/sub", 0755);
+	tu_put(fx->dir, "packs/a.yaml", "pack: one\ntitle: One\nvars: {port: 22}\nrules:\n"
+	       RULE("x.shared") RULE("x.one"));
+	tu_put(fx->dir, "packs/sub/b.yml", "pack: two\ntitle: Two\nvars: {port: 2222}\nrules:\n"
+	       RULE("x.two") RULE("x.shared"));
+	tu_put(fx->dir, "packs/sub/c.yaml", "pack: one\ntitle: Again\nrules: []\n");
+	tu_put(fx->dir, "packs/notes.txt", "not a policy: {{{");
+	tu_put(fx->dir, "packs/.hidden.yaml", "{{{ not read");
 	rc = load_path(fx, dir, NULL, NULL, 0);
 	expect_fail(fx, rc, VG_EPARSE, 3);
 	want = vg_asprintf("%s/sub/b.yml:9:9", dir);
@@ -727,12 +693,12 @@ static void test_directory_loads_recursively(void **state)
 	const char *paths[2] = {NULL, NULL};
 	struct vg_policy_opts o = {.paths = paths, .npaths = 2};
 
-	make_dir(fx, "packs");
-	make_dir(fx, "packs/a");
-	make_dir(fx, "packs/a/b");
-	write_file(fx, "packs/a/b/deep.yaml", "pack: deep\ntitle: D\nrules:\n" RULE("deep.one"));
-	write_file(fx, "packs/top.yml", "pack: top\ntitle: T\nrules:\n" RULE("top.one"));
-	write_file(fx, "more.yaml", "pack: more\ntitle: M\nrules:\n" RULE("more.one"));
+	tu_mkdir(fx->dir, "packs", 0755);
+	tu_mkdir(fx->dir, "packs/a", 0755);
+	tu_mkdir(fx->dir, "packs/a/b", 0755);
+	tu_put(fx->dir, "packs/a/b/deep.yaml", "pack: deep\ntitle: D\nrules:\n" RULE("deep.one"));
+	tu_put(fx->dir, "packs/top.yml", "pack: top\ntitle: T\nrules:\n" RULE("top.one"));
+	tu_put(fx->dir, "more.yaml", "pack: more\ntitle: M\nrules:\n" RULE("more.one"));
 	paths[0] = dir;
 	paths[1] = dir2;
 	expect_ok(fx, load_opts(fx, &o));
@@ -1270,7 +1236,7 @@ static void test_empty_input(void **state)
 	assert_int_equal(vg_policy_load_string(&fx->pol, NULL, "x: 1\n", 5, &fx->diags,
 					       &fx->err), VG_EPARSE);
 	assert_non_null(strstr(fx->diags.msgs[0], "<policy>:1:1: unknown key 'x'"));
-	write_file(fx, "empty.yaml", "");
+	tu_put(fx->dir, "empty.yaml", "");
 	expect_fail(fx, load_path(fx, path, NULL, NULL, 0), VG_EPARSE, 1);
 	expect_diag(fx, want, "empty policy file");
 	free(want);
@@ -1283,10 +1249,10 @@ static void test_dir_without_yaml(void **state)
 	char *dir = path_of(fx, "nothing");
 	char *want = vg_asprintf("%s:1:1", dir);
 
-	make_dir(fx, "nothing");
-	make_dir(fx, "nothing/sub");
-	write_file(fx, "nothing/readme.txt", "pack: x\n");
-	write_file(fx, "nothing/x.yaml.bak", "pack: x\n");
+	tu_mkdir(fx->dir, "nothing", 0755);
+	tu_mkdir(fx->dir, "nothing/sub", 0755);
+	tu_put(fx->dir, "nothing/readme.txt", "pack: x\n");
+	tu_put(fx->dir, "nothing/x.yaml.bak", "pack: x\n");
 	expect_fail(fx, load_path(fx, dir, NULL, NULL, 0), VG_ENOTFOUND, 1);
 	expect_diag(fx, want, "no policy files (*.yaml) in directory");
 	free(want);
@@ -1303,14 +1269,14 @@ static void test_dir_too_deep(void **state)
 	/* a pack at the bottom of more directory levels than the walk allows */
 	vg_buf_init(&rel, 0);
 	vg_buf_puts(&rel, "deep");
-	make_dir(fx, rel.data);
+	tu_mkdir(fx->dir, rel.data, 0755);
 	for (int i = 0; i <= VG_MAX_WALK_DEPTH + 1; i++) {
 		vg_buf_puts(&rel, "/d");
-		make_dir(fx, rel.data);
+		tu_mkdir(fx->dir, rel.data, 0755);
 	}
 	vg_buf_puts(&rel, "/x.yaml");
-	write_file(fx, rel.data, "pack: x\ntitle: X\nrules: []\n");
-	write_file(fx, "deep/top.yaml", "pack: t\ntitle: T\nrules:\n" RULE("t.a"));
+	tu_put(fx->dir, rel.data, "pack: x\ntitle: X\nrules: []\n");
+	tu_put(fx->dir, "deep/top.yaml", "pack: t\ntitle: T\nrules:\n" RULE("t.a"));
 	rc = load_path(fx, top, NULL, NULL, 0);
 	assert_int_equal(rc, VG_ELIMIT);
 	assert_null(fx->pol);
@@ -1335,9 +1301,9 @@ static void test_fifo_in_dir(void **state)
 	char *want = vg_asprintf("%s/x.yaml:1:1", dir);
 	int rc;
 
-	make_dir(fx, "fifo");
+	tu_mkdir(fx->dir, "fifo", 0755);
 	assert_int_equal(mkfifo(fifo, 0644), 0);
-	write_file(fx, "fifo/ok.yaml", "pack: ok\ntitle: OK\nrules:\n" RULE("ok.a"));
+	tu_put(fx->dir, "fifo/ok.yaml", "pack: ok\ntitle: OK\nrules:\n" RULE("ok.a"));
 	signal(SIGALRM, on_alarm);
 	alarm(20);
 	rc = load_path(fx, dir, NULL, NULL, 0);
@@ -1367,7 +1333,7 @@ static void test_unreadable_file(void **state)
 		free(path);
 		skip(); /* root reads everything */
 	}
-	write_file(fx, "secret.yaml", "pack: s\ntitle: S\nrules: []\n");
+	tu_put(fx->dir, "secret.yaml", "pack: s\ntitle: S\nrules: []\n");
 	assert_int_equal(chmod(path, 0), 0);
 	rc = load_path(fx, path, NULL, NULL, 0);
 	assert_true(rc < 0);
@@ -1392,7 +1358,7 @@ static void test_nonexistent_path(void **state)
 	assert_int_equal(fx->diags.count, 1);
 	expect_diag(fx, want, "no such file");
 	/* a good path next to a missing one still fails the load */
-	write_file(fx, "good.yaml", "pack: g\ntitle: G\nrules:\n" RULE("g.a"));
+	tu_put(fx->dir, "good.yaml", "pack: g\ntitle: G\nrules:\n" RULE("g.a"));
 	paths[0] = path_of(fx, "good.yaml");
 	paths[1] = path;
 	rc = load_opts(fx, &o);
@@ -1459,7 +1425,7 @@ static void test_vars_profile_and_overrides(void **state)
 	char *path = path_of(fx, "v.yaml");
 	const char *vars[] = {"word=gamma", "pat=a=b"};
 
-	write_file(fx, "v.yaml", vars_pack);
+	tu_put(fx->dir, "v.yaml", vars_pack);
 	expect_ok(fx, load_path(fx, path, "base", NULL, 0));
 	assert_string_equal(fx->pol->profile, "base");
 	assert_string_equal(vg_policy_var(fx->pol, "max_size"), "50");
@@ -1489,7 +1455,7 @@ static void test_var_values_validated_in_checks(void **state)
 	const char *bad[] = {"max_size=lots", "pat=(unclosed"};
 	const char *good[] = {"max_size=0x10"};
 
-	write_file(fx, "v.yaml", vars_pack);
+	tu_put(fx->dir, "v.yaml", vars_pack);
 	/* values from --var go through the same validation as literals */
 	expect_fail(fx, load_path(fx, path, NULL, bad, 2), VG_EPARSE, 2);
 	{
@@ -1513,7 +1479,7 @@ static void test_var_errors(void **state)
 	const char *vars[] = {"nosuch=1", "novalue", "=x", "who=admin"};
 	int rc;
 
-	write_file(fx, "v.yaml", vars_pack);
+	tu_put(fx->dir, "v.yaml", vars_pack);
 	rc = load_path(fx, path, NULL, vars, 4);
 	expect_fail(fx, rc, VG_EPARSE, 3);
 	expect_diag(fx, "--var:1:1", "unknown variable 'nosuch'");
@@ -1557,8 +1523,8 @@ static void test_var_in_two_packs(void **state)
 	const char *paths[] = {a, b};
 	struct vg_policy_opts o = {.paths = paths, .npaths = 2};
 
-	write_file(fx, "a.yaml", "pack: a\ntitle: A\nvars: {port: 22}\nrules: []\n");
-	write_file(fx, "b.yaml", "pack: b\ntitle: B\nvars:\n  port: 2222\nrules: []\n");
+	tu_put(fx->dir, "a.yaml", "pack: a\ntitle: A\nvars: {port: 22}\nrules: []\n");
+	tu_put(fx->dir, "b.yaml", "pack: b\ntitle: B\nvars:\n  port: 2222\nrules: []\n");
 	expect_fail(fx, load_opts(fx, &o), VG_EPARSE, 1);
 	expect_diag(fx, want, "variable 'port' is already defined by pack 'a'");
 	free(want);
@@ -1575,10 +1541,10 @@ static void test_var_shared_across_packs(void **state)
 	struct vg_policy_opts o = {.paths = paths, .npaths = 2, .vars = vars, .nvars = 1};
 
 	/* one pack defines a variable, another pack's rule uses it */
-	write_file(fx, "a.yaml", "pack: a\ntitle: A\nvars: {label: from-a}\nrules: []\n");
-	write_file(fx, "b.yaml", "pack: b\ntitle: B\nrules:\n"
-				 "  - {id: b.r, title: {var: label}, severity: low,\n"
-				 "     check: {file: {path: x, exists: true}}}\n");
+	tu_put(fx->dir, "a.yaml", "pack: a\ntitle: A\nvars: {label: from-a}\nrules: []\n");
+	tu_put(fx->dir, "b.yaml", "pack: b\ntitle: B\nrules:\n"
+	       "  - {id: b.r, title: {var: label}, severity: low,\n"
+	       "     check: {file: {path: x, exists: true}}}\n");
 	o.nvars = 0;
 	expect_ok(fx, load_opts(fx, &o));
 	assert_string_equal(rule(fx, "b.r")->meta.title, "from-a");
@@ -1625,7 +1591,7 @@ static void test_profile_select_deselect(void **state)
 	char *path = path_of(fx, "p.yaml");
 	const struct vg_profile *pr;
 
-	write_file(fx, "p.yaml", profile_pack);
+	tu_put(fx->dir, "p.yaml", profile_pack);
 	/* no profile: everything */
 	expect_ok(fx, load_path(fx, path, NULL, NULL, 0));
 	assert_true(selected(fx, "p.keys.rsa") && selected(fx, "p.keys.noisy") &&
@@ -1659,7 +1625,7 @@ static void test_profile_extends_and_severity(void **state)
 	struct fixture *fx = *state;
 	char *path = path_of(fx, "p.yaml");
 
-	write_file(fx, "p.yaml", profile_pack);
+	tu_put(fx->dir, "p.yaml", profile_pack);
 	/* the child adds to its parent's selection and overrides severities */
 	expect_ok(fx, load_path(fx, path, "strict", NULL, 0));
 	assert_true(selected(fx, "p.keys.rsa"));
@@ -1691,7 +1657,7 @@ static void test_profile_with_rule_globs(void **state)
 		.rule_globs = rules, .nrule_globs = 1, .skip_globs = skips, .nskip_globs = 1,
 	};
 
-	write_file(fx, "p.yaml", profile_pack);
+	tu_put(fx->dir, "p.yaml", profile_pack);
 	/* --rule narrows what the profile selects, --skip-rule removes */
 	expect_ok(fx, load_opts(fx, &o));
 	assert_false(selected(fx, "p.keys.rsa"));  /* skipped */
@@ -1722,7 +1688,7 @@ static void test_unknown_profile(void **state)
 	char *path = path_of(fx, "p.yaml");
 	const char *vars[] = {"nosuch=1"};
 
-	write_file(fx, "p.yaml", profile_pack);
+	tu_put(fx->dir, "p.yaml", profile_pack);
 	expect_fail(fx, load_path(fx, path, "nope", NULL, 0), VG_ENOTFOUND, 1);
 	expect_diag(fx, "--profile:1:1", "unknown profile 'nope' (known: base, strict, "
 					 "everything, stricter)");
@@ -1730,7 +1696,7 @@ static void test_unknown_profile(void **state)
 	expect_fail(fx, load_path(fx, path, "nope", vars, 1), VG_ENOTFOUND, 2);
 	expect_diag(fx, "--var:1:1", "unknown variable 'nosuch'");
 	/* a policy without profiles says so */
-	write_file(fx, "p.yaml", "pack: q\ntitle: Q\nrules:\n" RULE("q.a"));
+	tu_put(fx->dir, "p.yaml", "pack: q\ntitle: Q\nrules:\n" RULE("q.a"));
 	expect_fail(fx, load_path(fx, path, "strict", NULL, 0), VG_ENOTFOUND, 1);
 	expect_diag(fx, "--profile:1:1", "unknown profile 'strict' (no profiles defined)");
 	free(path);
@@ -1744,14 +1710,14 @@ static void test_profile_circular_extends(void **state)
 	char *w3 = vg_asprintf("%s:9:14", path);
 	int rc;
 
-	write_file(fx, "c.yaml", "pack: c\ntitle: C\nprofiles:\n"
-				 "  - id: a\n"
-				 "    extends: b\n"
-				 "  - id: b\n"
-				 "    extends: a\n"
-				 "  - id: self\n"
-				 "    extends: self\n"
-				 "rules:\n" RULE("c.a"));
+	tu_put(fx->dir, "c.yaml", "pack: c\ntitle: C\nprofiles:\n"
+	       "  - id: a\n"
+	       "    extends: b\n"
+	       "  - id: b\n"
+	       "    extends: a\n"
+	       "  - id: self\n"
+	       "    extends: self\n"
+	       "rules:\n" RULE("c.a"));
 	/* every profile is checked, whether chosen or not */
 	rc = load_path(fx, path, NULL, NULL, 0);
 	expect_fail(fx, rc, VG_EPARSE, 3);
@@ -1830,13 +1796,13 @@ static void test_profile_across_packs(void **state)
 	struct vg_policy_opts o = {.paths = paths, .npaths = 2, .profile = "team"};
 
 	/* a profile in one pack extends one in another, selecting rules of both */
-	write_file(fx, "a.yaml", "pack: a\ntitle: A\nvars: {limit: 1}\n"
-				 "profiles: [{id: org, select: [\"a.*\"], vars: {limit: 2}}]\n"
-				 "rules:\n" RULE("a.one") RULE("a.two"));
-	write_file(fx, "b.yaml", "pack: b\ntitle: B\n"
-				 "profiles: [{id: team, extends: org, select: b.one, "
-				 "deselect: a.two, vars: {limit: 3}}]\n"
-				 "rules:\n" RULE("b.one") RULE("b.two"));
+	tu_put(fx->dir, "a.yaml", "pack: a\ntitle: A\nvars: {limit: 1}\n"
+	       "profiles: [{id: org, select: [\"a.*\"], vars: {limit: 2}}]\n"
+	       "rules:\n" RULE("a.one") RULE("a.two"));
+	tu_put(fx->dir, "b.yaml", "pack: b\ntitle: B\n"
+	       "profiles: [{id: team, extends: org, select: b.one, "
+	       "deselect: a.two, vars: {limit: 3}}]\n"
+	       "rules:\n" RULE("b.one") RULE("b.two"));
 	expect_ok(fx, load_opts(fx, &o));
 	assert_true(selected(fx, "a.one"));
 	assert_false(selected(fx, "a.two"));

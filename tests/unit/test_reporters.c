@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for the reporter registry, the text and JSON reporters and reading saved JSON back. */
-#include <dirent.h>
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +16,9 @@
 
 #include "error.h"
 #include "limits.h"
+#include "report_fixture.h"
 #include "reporter.h"
+#include "testutil.h"
 
 /* A scan's results plus a private directory for the files a test writes. */
 struct fx {
@@ -27,59 +27,17 @@ struct fx {
 	char path[512];
 };
 
-static char *xstrdup(const char *s)
-{
-	char *r = strdup(s);
-
-	assert_non_null(r);
-	return r;
-}
-
-static char **strv(size_t n, ...)
-{
-	char **v = calloc(n ? n : 1, sizeof(*v));
-	va_list ap;
-
-	assert_non_null(v);
-	va_start(ap, n);
-	for (size_t i = 0; i < n; i++)
-		v[i] = xstrdup(va_arg(ap, const char *));
-	va_end(ap);
-	return v;
-}
-
 static struct vg_rule_meta *add_rule(struct vg_results *r, const char *id,
 				     enum vg_severity sev)
 {
 	struct vg_rule_meta *m = calloc(1, sizeof(*m));
 
 	assert_non_null(m);
-	m->id = xstrdup(id);
+	m->id = fx_strdup(id);
 	m->severity = sev;
 	m->security_severity = -1.0;
 	assert_int_equal(vg_vec_push(&r->rules, m), 0);
 	return m;
-}
-
-static struct vg_finding *add_finding(struct vg_results *r, const struct vg_rule_meta *rule,
-				      enum vg_status st, const char *path, size_t line,
-				      size_t col, const char *object, const char *message)
-{
-	struct vg_finding *f = vg_finding_new();
-
-	assert_non_null(f);
-	f->rule = rule;
-	f->status = st;
-	f->severity = rule ? rule->severity : VG_SEV_INFO;
-	f->target = xstrdup(".");
-	f->loc.path = path ? xstrdup(path) : NULL;
-	f->loc.line = line;
-	f->loc.col = col;
-	f->loc.object = object ? xstrdup(object) : NULL;
-	f->message = message ? xstrdup(message) : NULL;
-	vg_finding_fingerprint(f, message, message ? strlen(message) : 0);
-	assert_int_equal(vg_vec_push(&r->findings, f), 0);
-	return f;
 }
 
 static void add_skip(struct vg_results *r, const char *path, const char *reason)
@@ -87,8 +45,8 @@ static void add_skip(struct vg_results *r, const char *path, const char *reason)
 	struct vg_skip *s = calloc(1, sizeof(*s));
 
 	assert_non_null(s);
-	s->path = xstrdup(path);
-	s->reason = reason ? xstrdup(reason) : NULL;
+	s->path = fx_strdup(path);
+	s->reason = reason ? fx_strdup(reason) : NULL;
 	assert_int_equal(vg_vec_push(&r->skipped, s), 0);
 }
 
@@ -101,69 +59,69 @@ static struct vg_results *build_full(void)
 
 	assert_non_null(r);
 	r->owns_rules = true;
-	r->tool_version = xstrdup("0.1.0");
+	r->tool_version = fx_strdup("0.1.0");
 	r->started = 1700000000;
 	r->finished = 1700000042;
-	r->targets = strv(2, ".", "host");
+	r->targets = fx_strv(2, ".", "host");
 	r->ntargets = 2;
-	r->profile = xstrdup("default");
-	r->policies = strv(2, "secrets@1.0", "files@1.2");
+	r->profile = fx_strdup("default");
+	r->policies = fx_strv(2, "secrets@1.0", "files@1.2");
 	r->npolicies = 2;
-	r->root = xstrdup("/srv/tree");
+	r->root = fx_strdup("/srv/tree");
 	r->files_scanned = 140;
 	r->bytes_scanned = 123456789;
 	r->fail_on = VG_SEV_MEDIUM;
 
 	crit = add_rule(r, "secrets.aws-key", VG_SEV_CRITICAL);
-	crit->pack = xstrdup("secrets");
-	crit->title = xstrdup("AWS access key");
-	crit->description = xstrdup("An AWS access key id and secret.");
-	crit->rationale = xstrdup("Keys in repositories leak.");
-	crit->remediation = xstrdup("Rotate the key.");
-	crit->remediation_script = xstrdup("aws iam delete-access-key --access-key-id \"$KEY\"\n");
-	crit->tags = strv(2, "cwe-798", "secret");
+	crit->pack = fx_strdup("secrets");
+	crit->title = fx_strdup("AWS access key");
+	crit->description = fx_strdup("An AWS access key id and secret.");
+	crit->rationale = fx_strdup("Keys in repositories leak.");
+	crit->remediation = fx_strdup("Rotate the key.");
+	crit->remediation_script = fx_strdup("aws iam delete-access-key --access-key-id \"$KEY\"\n");
+	crit->tags = fx_strv(2, "cwe-798", "secret");
 	crit->ntags = 2;
-	crit->references = strv(1, "https://example.org/keys");
+	crit->references = fx_strv(1, "https://example.org/keys");
 	crit->nreferences = 1;
 	crit->security_severity = 9.5;
-	crit->precision = xstrdup("high");
+	crit->precision = fx_strdup("high");
 	crit->sensitive = true;
-	crit->source = xstrdup("rules/secrets.yaml:12");
+	crit->source = fx_strdup("rules/secrets.yaml:12");
 	high = add_rule(r, "files.world-writable", VG_SEV_HIGH);
-	high->title = xstrdup("No world-writable files");
+	high->title = fx_strdup("No world-writable files");
 	high->security_severity = 6.1;
 	med = add_rule(r, "sysctl.ip-forward", VG_SEV_MEDIUM);
 	low = add_rule(r, "ssh.banner", VG_SEV_LOW);
 	info = add_rule(r, "info.readme", VG_SEV_INFO);
 
-	f = add_finding(r, crit, VG_STATUS_FAIL, "src/config.py", 3, 7, NULL, "AWS access key");
+	f = fx_finding(r, crit, VG_STATUS_FAIL, "src/config.py", 3, 7, NULL, "AWS access key");
 	f->loc.end_line = 3;
 	f->loc.end_col = 27;
-	f->evidence = xstrdup("aws_key = AKIA****");
+	f->evidence = fx_strdup("aws_key = AKIA****");
 	f->redacted = true;
-	add_finding(r, high, VG_STATUS_FAIL, "etc/passwd", 1, 1, NULL, "world-writable file");
-	f = add_finding(r, med, VG_STATUS_FAIL, NULL, 0, 0, "sysctl:net.ipv4.ip_forward",
+	fx_finding(r, high, VG_STATUS_FAIL, "etc/passwd", 1, 1, NULL, "world-writable file");
+	f = fx_finding(r, med, VG_STATUS_FAIL, NULL, 0, 0, "sysctl:net.ipv4.ip_forward",
 			"is 1, expected 0");
 	free(f->target);
-	f->target = xstrdup("host");
-	f = add_finding(r, low, VG_STATUS_FAIL, "etc/issue", 2, 0, NULL, "banner reveals version");
-	f->commit = xstrdup("0123456789abcdef0123456789abcdef01234567");
-	f->author = xstrdup("Dev <dev@example.org>");
-	f->date = xstrdup("2024-01-02T03:04:05Z");
-	add_finding(r, info, VG_STATUS_FAIL, "README", 0, 0, NULL, "no security contact");
-	f = add_finding(r, crit, VG_STATUS_WAIVED, "tests/fixture.py", 1, 1, NULL, "test key");
+	f->target = fx_strdup("host");
+	f = fx_finding(r, low, VG_STATUS_FAIL, "etc/issue", 2, 0, NULL, "banner reveals version");
+	f->commit = fx_strdup("0123456789abcdef0123456789abcdef01234567");
+	f->author = fx_strdup("Dev <dev@example.org>");
+	f->date = fx_strdup("2024-01-02T03:04:05Z");
+	fx_finding(r, info, VG_STATUS_FAIL, "README", 0, 0, NULL, "no security contact");
+	f = fx_finding(r, crit, VG_STATUS_WAIVED, "tests/fixture.py", 1, 1, NULL, "test key");
 	f->suppression = VG_SUPPRESS_WAIVER;
-	f->justification = xstrdup("test fixture");
-	f = add_finding(r, high, VG_STATUS_FAIL, "var/old", 4, 2, NULL, "world-writable file");
+	f->justification = fx_strdup("test fixture");
+	f = fx_finding(r, high, VG_STATUS_FAIL, "var/old", 4, 2, NULL, "world-writable file");
 	f->suppression = VG_SUPPRESS_BASELINE;
-	add_finding(r, med, VG_STATUS_ERROR, "broken.yaml", 0, 0, NULL, "cannot parse");
-	add_finding(r, low, VG_STATUS_NOT_EVALUATED, NULL, 0, 0, "service:sshd", "needs root");
-	add_finding(r, info, VG_STATUS_PASS, NULL, 0, 0, NULL, "ok");
-	add_finding(r, high, VG_STATUS_NOT_APPLICABLE, NULL, 0, 0, NULL, "not debian");
+	fx_finding(r, med, VG_STATUS_ERROR, "broken.yaml", 0, 0, NULL, "cannot parse");
+	fx_finding(r, low, VG_STATUS_NOT_EVALUATED, NULL, 0, 0, "service:sshd", "needs root");
+	fx_finding(r, info, VG_STATUS_PASS, NULL, 0, 0, NULL, "ok");
+	fx_finding(r, high, VG_STATUS_NOT_APPLICABLE, NULL, 0, 0, NULL, "not debian");
 
 	add_skip(r, "big.iso", "larger than --max-file-size (12 MiB > 10 MiB)");
 	add_skip(r, "fifo", "fifo");
-	assert_int_equal(vg_vec_push(&r->errors, xstrdup("target /nope: cannot open")), 0);
+	assert_int_equal(vg_vec_push(&r->errors, fx_strdup("target /nope: cannot open")), 0);
 	vg_results_sort(r);
 	return r;
 }
@@ -171,12 +129,8 @@ static struct vg_results *build_full(void)
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	const char *tmp = getenv("TMPDIR");
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/vg-reporters-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || tu_mkdtemp(fx->dir, sizeof(fx->dir)) < 0) {
 		free(fx);
 		return -1;
 	}
@@ -188,19 +142,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *fx = *state;
-	DIR *d = opendir(fx->dir);
-	struct dirent *e;
-	char p[600];
 
-	while (d && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", fx->dir, e->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
+	tu_rmtree(fx->dir);
 	vg_results_free(fx->res);
 	free(fx);
 	return 0;
@@ -258,41 +201,6 @@ static const char *last_line(const char *text)
 		if (text[i - 1] == '\n')
 			return text + i;
 	return text;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	assert_non_null(f);
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = (n + 4096 + 1) * 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		size_t got = fread(buf + n, 1, 4096, f);
-
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
 }
 
 static void save_json(const char *path, const struct vg_results *res)
@@ -445,7 +353,7 @@ static void test_text_suppressed_error(void **state)
 	char *out;
 
 	r->owns_rules = true;
-	f = add_finding(r, m, VG_STATUS_ERROR, "etc/shadow", 0, 0, NULL, "permission denied");
+	f = fx_finding(r, m, VG_STATUS_ERROR, "etc/shadow", 0, 0, NULL, "permission denied");
 	f->suppression = VG_SUPPRESS_BASELINE;
 	out = render(&vg_reporter_text, r, NULL);
 	assert_true(has_line(out, "Errors:"));
@@ -468,13 +376,13 @@ static void test_text_hostile(void **state)
 	size_t lines = 0;
 
 	r->owns_rules = true;
-	f = add_finding(r, m, VG_STATUS_FAIL,
+	f = fx_finding(r, m, VG_STATUS_FAIL,
 			"evil\n\033[2J\033[31mCRITICAL fake.rule  x:1:1  "
 			"forged\xff\xe2\x80\xae<script>",
 			5, 1, NULL, "bell\a and \xc2\x9b" "31m C1");
-	f->evidence = xstrdup("line1\r\nline2\x7f\033]0;title\a");
+	f->evidence = fx_strdup("line1\r\nline2\x7f\033]0;title\a");
 	add_skip(r, "dir/\033[Kname\n", "binary\r");
-	assert_int_equal(vg_vec_push(&r->errors, xstrdup("oops\nCRITICAL forged error")), 0);
+	assert_int_equal(vg_vec_push(&r->errors, fx_strdup("oops\nCRITICAL forged error")), 0);
 	out = render(&vg_reporter_text, r, &opts);
 	for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
 		assert_false(*p < 0x20 && *p != '\n');
@@ -697,9 +605,9 @@ static void test_json_invalid_utf8(void **state)
 	json_t *j, *jf;
 
 	r->owns_rules = true;
-	f = add_finding(r, m, VG_STATUS_FAIL, "bad\xff" "name\xc3(\xe2\x82\xac.txt", 1, 1, NULL,
+	f = fx_finding(r, m, VG_STATUS_FAIL, "bad\xff" "name\xc3(\xe2\x82\xac.txt", 1, 1, NULL,
 			"evil\n\033[31m <script>alert(1)</script>");
-	f->evidence = xstrdup("\xed\xa0\x80 surrogate, \xf4\x90\x80\x80 too big, "
+	f->evidence = fx_strdup("\xed\xa0\x80 surrogate, \xf4\x90\x80\x80 too big, "
 			      "\xc0\xaf overlong");
 	add_skip(r, "\xfe\xfe", "binary");
 	out = render(&vg_reporter_json, r, NULL);
@@ -734,10 +642,10 @@ static void test_json_rules_completed(void **state)
 	r->owns_rules = true;
 	a = add_rule(r, "listed.once", VG_SEV_HIGH);
 	dup = add_rule(r, "listed.once", VG_SEV_LOW);
-	add_finding(r, a, VG_STATUS_FAIL, "x", 1, 1, NULL, "m");
-	add_finding(r, dup, VG_STATUS_FAIL, "y", 1, 1, NULL, "m");
-	add_finding(r, &orphan, VG_STATUS_FAIL, "z", 1, 1, NULL, "m");
-	add_finding(r, &orphan, VG_STATUS_FAIL, "w", 1, 1, NULL, "m");
+	fx_finding(r, a, VG_STATUS_FAIL, "x", 1, 1, NULL, "m");
+	fx_finding(r, dup, VG_STATUS_FAIL, "y", 1, 1, NULL, "m");
+	fx_finding(r, &orphan, VG_STATUS_FAIL, "z", 1, 1, NULL, "m");
+	fx_finding(r, &orphan, VG_STATUS_FAIL, "w", 1, 1, NULL, "m");
 	out = render(&vg_reporter_json, r, NULL);
 	j = parse(out);
 	rules = json_object_get(j, "rules");
@@ -857,8 +765,8 @@ static struct vg_results *round_trip(struct fx *fx, const struct vg_results *res
 	assert_non_null(back);
 	assert_true(back->owns_rules);
 	save_json(second, back);
-	a = slurp(first, &alen);
-	b = slurp(second, &blen);
+	a = tu_slurp(first, &alen);
+	b = tu_slurp(second, &blen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
 	free(a);
@@ -890,7 +798,7 @@ static void test_round_trip_empty(void **state)
 	struct vg_results *r = vg_results_new(), *back;
 
 	r->fail_on_none = true;
-	r->tool_version = xstrdup("9.9.9");
+	r->tool_version = fx_strdup("9.9.9");
 	back = round_trip(fx, r);
 	assert_same_results(r, back);
 	assert_int_equal(back->rules.len, 0);
@@ -907,11 +815,11 @@ static void test_round_trip_hostile(void **state)
 
 	r->owns_rules = true;
 	m->security_severity = 0.1;
-	m->tags = strv(1, "\xff");
+	m->tags = fx_strv(1, "\xff");
 	m->ntags = 1;
-	f = add_finding(r, m, VG_STATUS_FAIL, "a\nb\033c\xff", SIZE_MAX / 2, 3, "obj\x01", "m\n");
-	f->evidence = xstrdup("</script><script>alert(1)</script>");
-	add_finding(r, NULL, VG_STATUS_ERROR, NULL, 0, 0, NULL, NULL);
+	f = fx_finding(r, m, VG_STATUS_FAIL, "a\nb\033c\xff", SIZE_MAX / 2, 3, "obj\x01", "m\n");
+	f->evidence = fx_strdup("</script><script>alert(1)</script>");
+	fx_finding(r, NULL, VG_STATUS_ERROR, NULL, 0, 0, NULL, NULL);
 	back = round_trip(fx, r);
 	g = back->findings.items[0];
 	assert_string_equal(g->loc.path, "a\nb\033c\xef\xbf\xbd");
@@ -958,7 +866,7 @@ static int read_text(struct fx *fx, const char *data, size_t len, struct vg_erro
 	const char *path = fx_path(fx, "bad.json");
 	int rc;
 
-	write_file(path, data, len);
+	tu_putn(fx->dir, "bad.json", data, len, 0644);
 	vg_error_clear(err);
 	rc = vg_results_read_json(&back, path, err);
 	if (rc < 0)
@@ -993,8 +901,8 @@ static void test_read_not_json(void **state)
 	memset(deep + 10000, ']', 10000);
 	assert_int_equal(read_text(fx, deep, 20000, &err), VG_EPARSE);
 	/* larger than VG_MAX_RESULTS_BYTES: refused before reading (a sparse file) */
-	write_file(fx_path(fx, "huge.json"), "{", 1);
-	assert_int_equal(truncate(fx->path, (off_t)VG_MAX_RESULTS_BYTES + 1), 0);
+	tu_putn(fx->dir, "huge.json", "{", 1, 0644);
+	assert_int_equal(truncate(fx_path(fx, "huge.json"), (off_t)VG_MAX_RESULTS_BYTES + 1), 0);
 	assert_int_equal(vg_results_read_json(&(struct vg_results *){ NULL }, fx->path, &err),
 			 VG_ELIMIT);
 	/* and a missing file */

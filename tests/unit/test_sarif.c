@@ -2,9 +2,12 @@
 /* Tests for the SARIF reporter: the document parsed back and every field GitHub needs checked. */
 #include "report_fixture.h"
 
+#include <sys/stat.h>
+
 #include <jansson.h>
 
 #include "report_util.h"
+#include "testutil.h"
 
 struct ctx {
 	char dir[256];
@@ -14,9 +17,10 @@ static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 
-	if (!c)
+	if (!c || tu_mkdtemp(c->dir, sizeof(c->dir)) < 0) {
+		free(c);
 		return -1;
-	fx_mkdtemp(c->dir, sizeof(c->dir));
+	}
 	*state = c;
 	return 0;
 }
@@ -25,7 +29,7 @@ static int teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	fx_rmtree(c->dir);
+	tu_rmtree(c->dir);
 	free(c);
 	return 0;
 }
@@ -393,7 +397,7 @@ static void test_line_hash_in_results(void **state)
 
 	snprintf(sub, sizeof(sub), "%s/sub dir", c->dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	fx_write_file(c->dir, "sub dir/a.txt", text, strlen(text));
+	tu_put(c->dir, "sub dir/a.txt", text);
 	res->root = fx_strdup(c->dir);
 	fx_finding(res, m, VG_STATUS_FAIL, "sub dir/a.txt", 2, 1, NULL, "world");
 	fx_finding(res, m, VG_STATUS_FAIL, "sub dir/a.txt", 5, 1, NULL, "greetings");
@@ -474,19 +478,22 @@ static void test_target_uris(void **state)
 	vg_results_free(res);
 }
 
+/* Each byte of a sequence cut short becomes U+FFFD: the string is still valid JSON. */
+static void test_json_str_cut_sequence(void **state)
+{
+	json_t *j = vg_json_str("x\xe2\x82" "A\xf0\x9f\x98");
+
+	(void)state;
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), "x\xef\xbf\xbd\xef\xbf\xbd" "A"
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	json_decref(j);
+}
+
 static void test_write_error(void **state)
 {
-	const struct vg_reporter_impl *rep = vg_reporter_find("sarif");
-	struct vg_results *res = fx_full();
-	struct vg_error err = {0};
-	FILE *f = fopen("/dev/full", "w");
-
-	if (!f)
-		skip();
-	assert_int_equal(rep->write(f, res, NULL, &err), VG_EIO);
-	assert_non_null(strstr(err.msg, "SARIF"));
-	fclose(f);
-	vg_results_free(res);
+	(void)state;
+	fx_expect_write_error("sarif", fx_full(), "SARIF");
 }
 
 int main(void)
@@ -500,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_line_hash_vectors),
 		cmocka_unit_test_setup_teardown(test_line_hash_in_results, setup, teardown),
 		cmocka_unit_test(test_target_uris),
+		cmocka_unit_test(test_json_str_cut_sequence),
 		cmocka_unit_test(test_write_error),
 	};
 

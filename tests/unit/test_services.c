@@ -6,9 +6,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -227,9 +224,44 @@ static void check_running_and_outcomes(void **state)
 			 VG_STATUS_NOT_EVALUATED);
 }
 
-static void check_bad_policy(void **state)
+/* A unit directory that cannot be listed may hold the unit file or the link
+ * that decides: what was not found is not-evaluated, what was found fails. */
+static void check_unlisted_dir(void **state)
 {
 	struct tu_tree *t = *state;
+	static const struct {
+		const char *check;
+		int verdict;
+	} cases[] = {
+		{"{services: {unit: cron.service, enabled: true}}", VG_STATUS_NOT_EVALUATED},
+		{"{services: {unit: auditd.service, exists: true}}", VG_STATUS_NOT_EVALUATED},
+		{"{services: {unit: avahi-daemon.service, masked: true}}",
+		 VG_STATUS_NOT_EVALUATED},
+		{"{services: {unit: cron.service, exists: false}}", VG_STATUS_FAIL},
+		{"{services: {unit: cups.service, enabled: false}}", VG_STATUS_NOT_EVALUATED},
+	};
+
+	tu_put(t->root, "/lib/systemd/system/cron.service", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/cups.service", "[Unit]\n");
+	tu_put(t->root, "/lib/systemd/system/avahi-daemon.service", "[Unit]\n");
+	tu_symlink(t->root, "/etc/systemd/system/multi-user.target.wants/cron.service",
+		   "/lib/systemd/system/cron.service");
+	tu_dir(t->root, "/etc/systemd/system", 0700);
+	if (geteuid() != 0)
+		chmod(tu_path(t->root, "/etc/systemd/system"), 0000);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int v = tu_verdict_unprivileged(t, cases[i].check);
+
+		if (v != cases[i].verdict)
+			fail_msg("%s: verdict %d, expected %d", cases[i].check, v,
+				 cases[i].verdict);
+	}
+	if (geteuid() != 0)
+		chmod(tu_path(t->root, "/etc/systemd/system"), 0755);
+}
+
+static void check_bad_policy(void **state)
+{
 	static const char *const bad[] = {
 		"{services: {unit: cron}}",
 		"{services: {unit: cron.service}}",
@@ -239,7 +271,8 @@ static void check_bad_policy(void **state)
 		"{services: {unit: cron.service, enabled: maybe}}",
 	};
 
-	tu_expect_rejected(t, bad, sizeof(bad) / sizeof(bad[0]));
+	(void)state;
+	tu_expect_rejected(bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)
@@ -249,7 +282,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(running_from_cgroups, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(check_enabled_masked, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(check_running_and_outcomes, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_bad_policy, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(check_unlisted_dir, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test(check_bad_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

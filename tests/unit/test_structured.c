@@ -7,12 +7,10 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +23,7 @@
 #include "limits.h"
 #include "policy/pctx.h"
 #include "targets/fs.h"
+#include "testutil.h"
 #include "util.h"
 
 struct fixture {
@@ -38,15 +37,6 @@ struct fixture {
 	struct vg_outcome out;
 	bool have_out;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
 
 /* Opens fx->dir afresh: files laid out after vg_fs_open are seen anyway, but a
  * fresh fs per evaluation keeps the tests independent of any caching. */
@@ -64,13 +54,8 @@ static void open_fs(struct fixture *fx)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const char *base = getenv("TMPDIR");
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/vg_structured_XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || tu_mkdtemp(fx->dir, sizeof(fx->dir)) < 0) {
 		free(fx);
 		return -1;
 	}
@@ -101,7 +86,7 @@ static int teardown(void **state)
 	vg_diags_finish(&fx->diags);
 	vg_fs_free(fx->root_fs);
 	vg_fs_free(fx->tree_fs);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -113,31 +98,6 @@ static const char *full(struct fixture *fx, const char *path)
 
 	snprintf(buf, sizeof(buf), "%s%s", fx->dir, path);
 	return buf;
-}
-
-/* Writes dir/path (path absolute inside the root), creating directories. */
-static void put_n(struct fixture *fx, const char *path, const char *data, size_t len)
-{
-	char full[1024];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s%s", fx->dir, path);
-	for (char *p = full + strlen(fx->dir) + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(full, 0755);
-			*p = '/';
-		}
-	}
-	f = fopen(full, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void put(struct fixture *fx, const char *path, const char *data)
-{
-	put_n(fx, path, data, strlen(data));
 }
 
 /* Parses a check of type name from YAML text; returns the parse's code. */
@@ -234,11 +194,17 @@ static struct vg_outcome *eval_str(struct fixture *fx, const char *path, const c
 	return eval_string(fx, path, data, strlen(data));
 }
 
-/* In a child process: drops to nobody and evaluates the parsed check on the
- * root without cmocka (its asserts do not cross fork). 0 when the outcome is
- * not-evaluated with a reason naming want. */
-static int eval_as_nobody(struct fixture *fx, const char *want)
+struct unreadable {
+	struct fixture *fx;
+	const char *want;
+};
+
+/* Evaluates the parsed check on the root: 0 when the outcome is not-evaluated
+ * with a reason naming want. It reports through its value, not cmocka, so that
+ * it can run in a child as nobody. */
+static int eval_unreadable(void *arg)
 {
+	const struct unreadable *u = arg;
 	struct vg_target t = {.kind = VG_TARGET_ROOT, .label = "root", .start = ""};
 	struct vg_eval_ctx ev = {.target = &t, .max_file_size = VG_DEFAULT_MAX_FILE_SIZE};
 	struct vg_error err = {0};
@@ -247,15 +213,13 @@ static int eval_as_nobody(struct fixture *fx, const char *want)
 	struct vg_fs *fs = NULL;
 	int bad;
 
-	if (setgid(65534) != 0 || setuid(65534) != 0)
-		return 2;
-	if (vg_fs_open(&fs, fx->dir, VG_FS_IN_ROOT, &err) < 0)
+	if (vg_fs_open(&fs, u->fx->dir, VG_FS_IN_ROOT, &err) < 0)
 		return 3;
 	t.fs = fs;
 	vg_outcome_init(&o);
 	vg_leaf_state_init(&st);
-	bad = fx->impl->evaluate(fx->cfg, &st, &ev, &o) != 0 ||
-	      o.status != VG_STATUS_NOT_EVALUATED || !o.reason || !strstr(o.reason, want);
+	bad = u->fx->impl->evaluate(u->fx->cfg, &st, &ev, &o) != 0 ||
+	      o.status != VG_STATUS_NOT_EVALUATED || !o.reason || !strstr(o.reason, u->want);
 	if (bad)
 		fprintf(stderr, "as nobody: status %d, reason %s\n", o.status,
 			o.reason ? o.reason : "-");
@@ -323,7 +287,7 @@ static void kv_whitespace_last_wins(void **state)
 	struct fixture *fx = *state;
 	const struct vg_finding *h;
 
-	put(fx, "/etc/login.defs", login_defs);
+	tu_put(fx->dir, "/etc/login.defs", login_defs);
 	must_parse(fx, "keyvalue", "paths: /etc/login.defs\nkey: PASS_MAX_DAYS\n"
 				   "expect: {min: 1, max: 365}\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
@@ -345,7 +309,7 @@ static void kv_comments_and_missing_keys(void **state)
 	struct fixture *fx = *state;
 	const struct vg_finding *h;
 
-	put(fx, "/etc/login.defs", login_defs);
+	tu_put(fx->dir, "/etc/login.defs", login_defs);
 	/* commented out: unset */
 	must_parse(fx, "keyvalue", "paths: [/etc/login.defs]\nkey: PASS_WARN_AGE\n"
 				   "expect: {min: 7}\n");
@@ -373,7 +337,7 @@ static void kv_comments_and_missing_keys(void **state)
 				   "comment: \"\"\nexpect: 7\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* ';' is data by default, a comment when asked */
-	put(fx, "/etc/x.conf", "; a = 1\n# b = 2\nb = 3\n");
+	tu_put(fx->dir, "/etc/x.conf", "; a = 1\n# b = 2\nb = 3\n");
 	must_parse(fx, "keyvalue", "paths: [/etc/x.conf]\nkey: \"; a\"\nseparator: \"=\"\n"
 				   "expect: {exists: true}\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
@@ -389,9 +353,9 @@ static void kv_separator_case_multi_quotes(void **state)
 {
 	struct fixture *fx = *state;
 
-	put(fx, "/etc/security/pwquality.conf",
-	    "# minlen = 20\nMinLen=8\nenforce_for_root\n  dictcheck  =  0  \n"
-	    "name = \"quoted value\"\n");
+	tu_put(fx->dir, "/etc/security/pwquality.conf",
+	       "# minlen = 20\nMinLen=8\nenforce_for_root\n  dictcheck  =  0  \n"
+	       "name = \"quoted value\"\n");
 	must_parse(fx, "keyvalue", "paths: /etc/security/pwquality.conf\nkey: minlen\n"
 				   "separator: \"=\"\nexpect: {min: 14}\n");
 	expect_one_fail(eval_root(fx), "/etc/security/pwquality.conf", 0, "minlen (not set)");
@@ -413,8 +377,8 @@ static void kv_separator_case_multi_quotes(void **state)
 	expect_status(eval_root(fx), VG_STATUS_FAIL);
 
 	/* multi: every value counts, each failing one is a finding at its line */
-	put(fx, "/etc/rsyslog.conf", "$FileCreateMode 0640\n$FileCreateMode 0644\n"
-				     "$FileCreateMode 0600\n$FileCreateMode 0666\n");
+	tu_put(fx->dir, "/etc/rsyslog.conf", "$FileCreateMode 0640\n$FileCreateMode 0644\n"
+	       "$FileCreateMode 0600\n$FileCreateMode 0666\n");
 	must_parse(fx, "keyvalue", "paths: /etc/rsyslog.conf\nkey: $FileCreateMode\nmulti: true\n"
 				   "expect: {mode_max: \"0640\"}\n");
 	expect_status(eval_root(fx), VG_STATUS_FAIL);
@@ -431,16 +395,16 @@ static void kv_dropins(void **state)
 			    "/usr/lib/rsyslog.d/*.conf]\nkey: $FileCreateMode\n"
 			    "expect: {mode_max: \"0640\"}\ndefault: \"0644\"\n";
 
-	put(fx, "/etc/rsyslog.conf", "$FileCreateMode 0640\n");
-	put(fx, "/etc/rsyslog.d/50-a.conf", "*.* /var/log/all\n");
+	tu_put(fx->dir, "/etc/rsyslog.conf", "$FileCreateMode 0640\n");
+	tu_put(fx->dir, "/etc/rsyslog.d/50-a.conf", "*.* /var/log/all\n");
 	/* same name as a file in an earlier glob: replaced by it, never read */
-	put(fx, "/usr/lib/rsyslog.d/50-a.conf", "$FileCreateMode 0777\n");
+	tu_put(fx->dir, "/usr/lib/rsyslog.d/50-a.conf", "$FileCreateMode 0777\n");
 	must_parse(fx, "keyvalue", check);
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* a later drop-in (by file name, across directories) wins */
-	put(fx, "/usr/lib/rsyslog.d/60-b.conf", "$FileCreateMode 0644\n");
+	tu_put(fx->dir, "/usr/lib/rsyslog.d/60-b.conf", "$FileCreateMode 0644\n");
 	expect_one_fail(eval_root(fx), "/usr/lib/rsyslog.d/60-b.conf", 1, "$FileCreateMode = 0644");
-	put(fx, "/etc/rsyslog.d/70-c.conf", "$FileCreateMode 0600\n");
+	tu_put(fx->dir, "/etc/rsyslog.d/70-c.conf", "$FileCreateMode 0600\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	assert_string_equal(hit(&fx->out, 0)->loc.path, "/etc/rsyslog.d/70-c.conf");
 	/* the main file missing: the drop-ins alone still count */
@@ -473,8 +437,8 @@ static void kv_missing_files(void **state)
 	mkdir(full(fx, "/etc/login.defs.d/sub"), 0755);
 	expect_status(eval_root(fx), VG_STATUS_FAIL);
 	/* each matching file is judged on its own */
-	put(fx, "/etc/login.defs.d/a", "UMASK 027\n");
-	put(fx, "/etc/login.defs.d/b", "UMASK 022\n");
+	tu_put(fx->dir, "/etc/login.defs.d/a", "UMASK 027\n");
+	tu_put(fx->dir, "/etc/login.defs.d/b", "UMASK 022\n");
 	expect_one_fail(eval_root(fx), "/etc/login.defs.d/b", 1, "UMASK = 022");
 }
 
@@ -488,7 +452,7 @@ static void kv_bad_input(void **state)
 	for (size_t i = 0; i < sizeof(garbage); i++)
 		garbage[i] = (char)((i * 131 + 7) % 256);
 	memcpy(garbage, "UMASK 027\n", 10);
-	put_n(fx, "/etc/login.defs", garbage, sizeof(garbage));
+	tu_putn(fx->dir, "/etc/login.defs", garbage, sizeof(garbage), 0644);
 	must_parse(fx, "keyvalue", "paths: /etc/login.defs\nkey: UMASK\nexpect: \"027\"\n");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "/etc/login.defs: binary data");
 	assert_int_equal(fx->out.hits.len, 0);
@@ -503,33 +467,19 @@ static void kv_bad_input(void **state)
 	close(fd);
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "larger than");
 	/* truncated last line, no newline: still read */
-	put(fx, "/etc/login.defs", "UMASK 027");
+	tu_put(fx->dir, "/etc/login.defs", "UMASK 027");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* a FIFO is refused without blocking */
 	unlink(path);
 	assert_int_equal(mkfifo(path, 0644), 0);
 	expect_status(eval_root(fx), VG_STATUS_ERROR);
 	unlink(path);
-	/* unreadable: not evaluated, never pass */
-	put(fx, "/etc/login.defs", "UMASK 022\n");
+	/* unreadable: not evaluated, never pass (root reads everything: look as nobody) */
+	tu_put(fx->dir, "/etc/login.defs", "UMASK 022\n");
 	chmod(path, 0);
-	if (geteuid() != 0) {
-		expect_reason(eval_root(fx), VG_STATUS_NOT_EVALUATED, "login.defs");
-	} else {
-		/* root reads everything: look as nobody, in a child */
-		pid_t pid;
-		int wst = 0;
-
-		chmod(fx->dir, 0755);
-		chmod(full(fx, "/etc"), 0755);
-		pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0)
-			_exit(eval_as_nobody(fx, "login.defs"));
-		assert_int_equal(waitpid(pid, &wst, 0), pid);
-		assert_true(WIFEXITED(wst));
-		assert_int_equal(WEXITSTATUS(wst), 0);
-	}
+	chmod(fx->dir, 0755);
+	chmod(full(fx, "/etc"), 0755);
+	assert_int_equal(tu_as_nobody(eval_unreadable, &(struct unreadable){fx, "login.defs"}), 0);
 	chmod(path, 0644);
 }
 
@@ -574,7 +524,7 @@ static void ini_sections(void **state)
 	struct fixture *fx = *state;
 	const struct vg_finding *h;
 
-	put(fx, "/etc/systemd/journald.conf", journald);
+	tu_put(fx->dir, "/etc/systemd/journald.conf", journald);
 	must_parse(fx, "ini", "paths: /etc/systemd/journald.conf\nsection: Journal\nkey: Storage\n"
 			      "expect: persistent\n");
 	h = expect_one_fail(eval_root(fx), "/etc/systemd/journald.conf", 5, "Storage = volatile");
@@ -610,27 +560,27 @@ static void ini_dropins_and_continuations(void **state)
 			    "/usr/lib/systemd/journald.conf.d/*.conf]\n"
 			    "section: Journal\nkey: Storage\nexpect: persistent\n";
 
-	put(fx, "/etc/systemd/journald.conf", journald);
-	put(fx, "/usr/lib/systemd/journald.conf.d/10-a.conf", "[Journal]\nStorage=persistent\n");
+	tu_put(fx->dir, "/etc/systemd/journald.conf", journald);
+	tu_put(fx->dir, "/usr/lib/systemd/journald.conf.d/10-a.conf", "[Journal]\nStorage=persistent\n");
 	must_parse(fx, "ini", check);
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	assert_string_equal(hit(&fx->out, 0)->loc.path,
 			    "/usr/lib/systemd/journald.conf.d/10-a.conf");
 	/* a later name wins; a drop-in setting it in another section does not count */
-	put(fx, "/run/systemd/journald.conf.d/20-b.conf", "[Journal]\nStorage=auto\n");
-	put(fx, "/run/systemd/journald.conf.d/30-c.conf", "[Other]\nStorage=persistent\n");
+	tu_put(fx->dir, "/run/systemd/journald.conf.d/20-b.conf", "[Journal]\nStorage=auto\n");
+	tu_put(fx->dir, "/run/systemd/journald.conf.d/30-c.conf", "[Other]\nStorage=persistent\n");
 	expect_one_fail(eval_root(fx), "/run/systemd/journald.conf.d/20-b.conf", 2,
 			"Storage = auto");
 	/* /etc masks the same name in /run */
-	put(fx, "/etc/systemd/journald.conf.d/20-b.conf", "[Journal]\nStorage=persistent\n");
+	tu_put(fx->dir, "/etc/systemd/journald.conf.d/20-b.conf", "[Journal]\nStorage=persistent\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* a broken drop-in makes the result an error, not a guess */
-	put(fx, "/etc/systemd/journald.conf.d/90-bad.conf", "[Journal\nStorage=persistent\n");
+	tu_put(fx->dir, "/etc/systemd/journald.conf.d/90-bad.conf", "[Journal\nStorage=persistent\n");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR,
 		      "/etc/systemd/journald.conf.d/90-bad.conf:1: a section header");
 
 	/* backslash continuation joins lines; the value's line is the key's */
-	put(fx, "/etc/app.ini", "[a]\nlist = one \\\n  two \\\n three\nafter = 1\n");
+	tu_put(fx->dir, "/etc/app.ini", "[a]\nlist = one \\\n  two \\\n three\nafter = 1\n");
 	must_parse(fx, "ini", "paths: /etc/app.ini\nsection: a\nkey: list\n"
 			      "expect: one two three\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
@@ -796,7 +746,7 @@ static void json_check(void **state)
 {
 	struct fixture *fx = *state;
 
-	put(fx, "/etc/docker/daemon.json", daemon_json);
+	tu_put(fx->dir, "/etc/docker/daemon.json", daemon_json);
 	must_parse(fx, "json", "paths: /etc/docker/daemon.json\npath: log-driver\n"
 			       "expect: {in: [journald, syslog]}\n");
 	expect_one_fail(eval_root(fx), "/etc/docker/daemon.json", 2, "log-driver = json-file");
@@ -862,7 +812,7 @@ static void yaml_check(void **state)
 			  "readOnlyPort: ~\n"
 			  "labels: {a.b: \"1\"}\n";
 
-	put(fx, "/var/lib/kubelet/config.yaml", cfg);
+	tu_put(fx->dir, "/var/lib/kubelet/config.yaml", cfg);
 	must_parse(fx, "yaml", "paths: /var/lib/kubelet/config.yaml\n"
 			       "path: authentication.anonymous.enabled\nexpect: 'false'\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
@@ -885,11 +835,11 @@ static void yaml_check(void **state)
 			       "expect: {absent: true}\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* malformed and duplicate keys are errors naming the file and line */
-	put(fx, "/var/lib/kubelet/config.yaml", "a: 1\nb: [1, 2\n");
+	tu_put(fx->dir, "/var/lib/kubelet/config.yaml", "a: 1\nb: [1, 2\n");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "/var/lib/kubelet/config.yaml:");
-	put(fx, "/var/lib/kubelet/config.yaml", "a: 1\na: 2\n");
+	tu_put(fx->dir, "/var/lib/kubelet/config.yaml", "a: 1\na: 2\n");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "/var/lib/kubelet/config.yaml:2:");
-	put(fx, "/var/lib/kubelet/config.yaml", "");
+	tu_put(fx->dir, "/var/lib/kubelet/config.yaml", "");
 	expect_status(eval_root(fx), VG_STATUS_PASS); /* empty document: unset */
 }
 
@@ -909,7 +859,7 @@ static void xml_check(void **state)
 {
 	struct fixture *fx = *state;
 
-	put(fx, "/etc/tomcat/server.xml", server_xml);
+	tu_put(fx->dir, "/etc/tomcat/server.xml", server_xml);
 	must_parse(fx, "xml", "paths: /etc/tomcat/server.xml\nxpath: /Server/@shutdown\n"
 			      "expect: {not_in: [SHUTDOWN]}\n");
 	expect_one_fail(eval_root(fx), "/etc/tomcat/server.xml", 2, "/Server/@shutdown = SHUTDOWN");
@@ -940,7 +890,7 @@ static void xml_check(void **state)
 		for (int i = 0; i < 5000; i++)
 			vg_buf_puts(&b, "xy");
 		vg_buf_puts(&b, "</m>\n");
-		put_n(fx, "/etc/m.xml", b.data, b.len);
+		tu_putn(fx->dir, "/etc/m.xml", b.data, b.len, 0644);
 		vg_buf_finish(&b);
 		must_parse(fx, "xml", "paths: /etc/m.xml\nxpath: /m\nexpect: {absent: true}\n");
 		expect_status(eval_root(fx), VG_STATUS_FAIL);
@@ -954,9 +904,9 @@ static void xml_check(void **state)
 			      "expect: {absent: true}\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* namespaces */
-	put(fx, "/app/web.xml", "<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\">\n"
-				"<session-config><cookie-config><secure>false</secure>"
-				"</cookie-config></session-config></web-app>\n");
+	tu_put(fx->dir, "/app/web.xml", "<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\">\n"
+	       "<session-config><cookie-config><secure>false</secure>"
+	       "</cookie-config></session-config></web-app>\n");
 	must_parse(fx, "xml", "paths: /app/web.xml\n"
 			      "namespaces: {j: 'http://xmlns.jcp.org/xml/ns/javaee'}\n"
 			      "xpath: //j:cookie-config/j:secure\nexpect: 'true'\n");
@@ -969,11 +919,11 @@ static void xml_check(void **state)
 	must_not_parse(fx, "xml", "paths: /a.xml\nexpect: 1\n", "xpath");
 	/* malformed documents */
 	must_parse(fx, "xml", "paths: /app/web.xml\nxpath: /a\nexpect: {exists: true}\n");
-	put(fx, "/app/web.xml", "<a>\n<b></a>\n");
+	tu_put(fx->dir, "/app/web.xml", "<a>\n<b></a>\n");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "/app/web.xml:2: ");
-	put(fx, "/app/web.xml", "not xml at all");
+	tu_put(fx->dir, "/app/web.xml", "not xml at all");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "/app/web.xml:1: ");
-	put_n(fx, "/app/web.xml", "<a>\0\0\xff</a>", 10);
+	tu_putn(fx->dir, "/app/web.xml", "<a>\0\0\xff</a>", 10, 0644);
 	expect_reason(eval_root(fx), VG_STATUS_ERROR, "binary data");
 }
 
@@ -997,7 +947,7 @@ static void xml_xxe(void **state)
 		 "<!ENTITY sec SYSTEM \"file://%s\">\n"
 		 "<!ENTITY net SYSTEM \"http://127.0.0.1:9/x\">\n"
 		 "]>\n<r a=\"x\">[&pw;][&sec;][&net;]</r>\n", secret);
-	put(fx, "/etc/x.xml", doc);
+	tu_put(fx->dir, "/etc/x.xml", doc);
 	must_parse(fx, "xml", "paths: /etc/x.xml\nxpath: /r\nexpect: '[][][]'\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	assert_null(strstr(hit(&fx->out, 0)->evidence, "root:"));
@@ -1006,7 +956,7 @@ static void xml_xxe(void **state)
 	snprintf(doc, sizeof(doc),
 		 "<?xml version=\"1.0\"?>\n<!DOCTYPE r SYSTEM \"file://%s\" [\n"
 		 "<!ENTITY %% p SYSTEM \"file://%s\">\n%%p;\n]>\n<r>ok</r>\n", secret, secret);
-	put(fx, "/etc/x.xml", doc);
+	tu_put(fx->dir, "/etc/x.xml", doc);
 	must_parse(fx, "xml", "paths: /etc/x.xml\nxpath: string(/)\nexpect: {matches: SECRET}\n");
 	expect_status(eval_root(fx), VG_STATUS_FAIL);
 	assert_null(strstr(fx->out.hits.len ? hit(&fx->out, 0)->evidence : "", "TOPSECRET"));
@@ -1028,7 +978,7 @@ static void xml_entity_bombs(void **state)
 		vg_buf_puts(&b, "\">\n");
 	}
 	vg_buf_puts(&b, "]>\n<l a=\"&l9;\">&l9;</l>\n");
-	put_n(fx, "/etc/bomb.xml", b.data, b.len);
+	tu_putn(fx->dir, "/etc/bomb.xml", b.data, b.len, 0644);
 	vg_buf_finish(&b);
 	t0 = clock();
 	must_parse(fx, "xml", "paths: /etc/bomb.xml\nxpath: /l\nexpect: {exists: true}\n");
@@ -1048,7 +998,7 @@ static void xml_entity_bombs(void **state)
 		vg_buf_puts(&b, "<a>");
 	for (int i = 0; i < 5000; i++)
 		vg_buf_puts(&b, "</a>");
-	put_n(fx, "/etc/deep.xml", b.data, b.len);
+	tu_putn(fx->dir, "/etc/deep.xml", b.data, b.len, 0644);
 	vg_buf_finish(&b);
 	must_parse(fx, "xml", "paths: /etc/deep.xml\nxpath: /a\nexpect: {exists: true}\n");
 	expect_status(eval_root(fx), VG_STATUS_ERROR);

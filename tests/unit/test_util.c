@@ -234,6 +234,72 @@ static void test_hex(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Strict UTF-8: what JSON and terminals can take as it is. */
+static void test_utf8_len(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n, want;
+	} cases[] = {
+		{"a", 1, 1},
+		{"\0", 1, 1},
+		{"\xc3\xa9", 2, 2},          /* U+00E9 */
+		{"\xe2\x82\xac", 3, 3},      /* U+20AC */
+		{"\xf0\x9f\x98\x80", 4, 4},  /* U+1F600 */
+		{"\xf4\x8f\xbf\xbf", 4, 4},  /* U+10FFFF */
+		{"\x80", 1, 0},              /* a continuation byte alone */
+		{"\xc0\xaf", 2, 0},          /* overlong */
+		{"\xc1\xbf", 2, 0},
+		{"\xe0\x9f\xbf", 3, 0},      /* overlong */
+		{"\xed\xa0\x80", 3, 0},      /* a surrogate */
+		{"\xf0\x8f\xbf\xbf", 4, 0},  /* overlong */
+		{"\xf4\x90\x80\x80", 4, 0},  /* past U+10FFFF */
+		{"\xf5\x80\x80\x80", 4, 0},
+		{"\xff", 1, 0},
+		{"\xe2\x82" "A", 3, 0},       /* cut short by another character */
+		{"\xf0\x9f\x98" "A", 4, 0},
+		{"\xe2\x82\xac", 2, 0},      /* cut short by the end */
+		{"\xc3", 1, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (vg_utf8_len((const unsigned char *)cases[i].s, cases[i].n) != cases[i].want)
+			fail_msg("case %zu: %zu, want %zu", i,
+				 vg_utf8_len((const unsigned char *)cases[i].s, cases[i].n),
+				 cases[i].want);
+}
+
+/* Values quoted in messages are cut at VG_MAX_QUOTE_BYTES with "...", never
+ * inside a UTF-8 character, and without reading far into a huge value. */
+static void test_shorten(void **state)
+{
+	struct vg_short sh;
+	char *big = malloc(VG_MAX_QUOTE_BYTES * 4 + 1);
+	const char *r;
+
+	(void)state;
+	assert_non_null(big);
+	assert_string_equal(vg_shorten(&sh, NULL), "");
+	assert_string_equal(vg_shorten(&sh, "nodev,nosuid"), "nodev,nosuid");
+	memset(big, 'a', VG_MAX_QUOTE_BYTES);
+	big[VG_MAX_QUOTE_BYTES] = '\0';
+	assert_ptr_equal(vg_shorten(&sh, big), big); /* exactly the cap: as it is */
+	memset(big, 'a', VG_MAX_QUOTE_BYTES * 4);
+	big[VG_MAX_QUOTE_BYTES * 4] = '\0';
+	r = vg_shorten(&sh, big);
+	assert_int_equal(strlen(r), VG_MAX_QUOTE_BYTES + 3);
+	assert_string_equal(r + VG_MAX_QUOTE_BYTES, "...");
+	/* a two-byte character (U+00E9) straddling the cut is left out whole */
+	big[VG_MAX_QUOTE_BYTES - 1] = '\xc3';
+	big[VG_MAX_QUOTE_BYTES] = '\xa9';
+	r = vg_shorten(&sh, big);
+	assert_int_equal(strlen(r), VG_MAX_QUOTE_BYTES - 1 + 3);
+	assert_int_equal((unsigned char)r[VG_MAX_QUOTE_BYTES - 2], 'a');
+	assert_string_equal(r + VG_MAX_QUOTE_BYTES - 1, "...");
+	free(big);
+}
+
 static void test_parse_i64(void **state)
 {
 	static const struct {
@@ -345,6 +411,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_buf_detach, buf_setup, buf_teardown),
 		cmocka_unit_test(test_vec),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_utf8_len),
+		cmocka_unit_test(test_shorten),
 		cmocka_unit_test(test_parse_i64),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_entropy),

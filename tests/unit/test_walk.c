@@ -6,9 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,10 +449,101 @@ static void test_odd_names(void **state)
 	vg_fs_free(fs);
 }
 
+static int on_dir(void *ud, const struct vg_walk_entry *e)
+{
+	struct seen *s = ud;
+	char *item = vg_asprintf("D:%s@%zu", e->path, e->depth);
+
+	assert_true(S_ISDIR(e->st.mode));
+	assert_non_null(item);
+	assert_int_equal(vg_vec_push(&s->entries, item), 0);
+	/* "skipme" is left out without stopping; "stop" stops the walk */
+	if (!strcmp(e->name, "skipme"))
+		return VG_WALK_SKIP;
+	return strcmp(e->name, "stop") ? 0 : 77;
+}
+
+/* Directories reported on the way in, literal prunes, depths counted from a
+ * larger walk, and messages that name paths absolutely. */
+static void test_dirs_prune_absolute(void **state)
+{
+	struct tu_tree *t = *state;
+	struct vg_walk_opts o = {.on_dir = on_dir,
+				 .prune = (const char *const[]){"b/d", "x"}, .nprune = 2};
+	struct seen s = {.with_depth = true};
+	struct vg_error err = {0};
+	struct vg_fs *fs;
+
+	tu_dir(t->root, "b/d", 0755);
+	tu_dir(t->root, "b/skipme", 0755);
+	tu_dir(t->root, "c/deep/er", 0755);
+	tu_dir(t->root, "empty", 0755);
+	tu_put(t->root, "a", "");
+	tu_put(t->root, "b/c", "");
+	tu_put(t->root, "b/d/e", "");
+	tu_put(t->root, "b/skipme/f", "");
+	tu_put(t->root, "c/deep/er/g", "");
+	tu_put(t->root, "x", "");
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
+	expect_walk(fs, "", &o, &s, (const char *const[]){"a@1", "D:b@1", "b/c@2",
+		    "D:b/skipme@2", "D:c@1", "D:c/deep@2", "D:c/deep/er@3", "c/deep/er/g@4",
+		    "D:empty@1", NULL}, none);
+	/* part of a larger walk: depths as that walk would count them */
+	o.base_depth = 1;
+	expect_walk(fs, "c", &o, &s, (const char *const[]){"D:c/deep@2", "D:c/deep/er@3",
+		    "c/deep/er/g@4", NULL}, none);
+	/* the depth limit counts from there too, and the message is absolute */
+	o.max_depth = 2;
+	o.absolute = true;
+	expect_walk(fs, "/c", &o, &s, (const char *const[]){"D:c/deep@2", NULL},
+		    (const char *const[]){"-4:c/deep", NULL});
+	assert_int_equal(vg_walk(fs, "/c", &o, on_entry, on_error, &s, &err), 0);
+	assert_string_equal(s.messages.items[0],
+			    "/c/deep: nested deeper than 2 directories, not walked");
+	seen_reset(&s);
+	o.absolute = false;
+	assert_int_equal(vg_walk(fs, "/c", &o, on_entry, on_error, &s, &err), 0);
+	assert_string_equal(s.messages.items[0],
+			    "c/deep: nested deeper than 2 directories, not walked");
+	seen_reset(&s);
+	/* any other value from on_dir stops the walk and comes back */
+	tu_dir(t->root, "c/stop", 0755);
+	o.max_depth = 0;
+	o.base_depth = 0;
+	assert_int_equal(vg_walk(fs, "c", &o, on_entry, on_error, &s, &err), 77);
+	seen_reset(&s);
+	vg_fs_free(fs);
+}
+
+/* Many names in one directory: more than one getdents64 buffer, still sorted. */
+static void test_big_directory(void **state)
+{
+	struct tu_tree *t = *state;
+	struct seen s = {0};
+	struct vg_error err = {0};
+	struct vg_fs *fs;
+	char name[64];
+
+	for (int i = 2999; i >= 0; i--) {
+		snprintf(name, sizeof(name), "big/file-with-a-long-name-%04d", i);
+		tu_put(t->root, name, "");
+	}
+	fs = tu_fs_open(t->root, VG_FS_BENEATH);
+	assert_int_equal(vg_walk(fs, "", NULL, on_entry, on_error, &s, &err), 0);
+	assert_int_equal(s.entries.len, 3000);
+	for (size_t i = 1; i < s.entries.len; i++)
+		assert_true(strcmp(s.entries.items[i - 1], s.entries.items[i]) < 0);
+	seen_reset(&s);
+	vg_fs_free(fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order, tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_dirs_prune_absolute, tu_tree_setup,
+						tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_big_directory, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_start_not_a_directory, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_exclude_prunes, tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_excluded_directory_not_opened, tu_tree_setup,

@@ -15,10 +15,11 @@
 #include "error.h"
 #include "formats/yaml.h"
 #include "limits.h"
+#include "testutil.h"
 #include "util.h"
 
 struct fixture {
-	char dir[64];
+	char dir[256];
 	struct vg_diags diags;
 	struct vg_error err;
 	struct vg_ydoc *doc;
@@ -28,10 +29,7 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s", "/tmp/vg-yaml-XXXXXX");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || tu_mkdtemp(fx->dir, sizeof(fx->dir)) < 0) {
 		free(fx);
 		return -1;
 	}
@@ -44,13 +42,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128];
 
 	vg_ydoc_free(fx->doc);
 	vg_diags_finish(&fx->diags);
-	snprintf(path, sizeof(path), "%s/policy.yaml", fx->dir);
-	unlink(path);
-	rmdir(fx->dir);
+	tu_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -805,28 +800,15 @@ static void test_helpers(void **state)
 	assert_null(vg_ynode_get(fx->doc->root, "k"));
 }
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fwrite(data, 1, len, f);
-	if (fclose(f) != 0 || n != len)
-		return -1;
-	return 0;
-}
-
 static void test_load_file(void **state)
 {
 	struct fixture *fx = *state;
 	const char *y = "pack: demo\nrules:\n  - id: a\n";
-	char path[128];
+	char path[512];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/policy.yaml", fx->dir);
-	assert_int_equal(write_file(path, y, strlen(y)), 0);
+	tu_put(fx->dir, "policy.yaml", y);
 	assert_int_equal(vg_ydoc_load(&fx->doc, path, &fx->diags, &fx->err), 0);
 	assert_string_equal(fx->doc->name, path);
 	check_str(get(fx->doc->root, "pack"), "demo");
@@ -835,7 +817,7 @@ static void test_load_file(void **state)
 	fx->doc = NULL;
 
 	/* errors name the file */
-	assert_int_equal(write_file(path, "a: 1\na: 2\n", 10), 0);
+	tu_put(fx->dir, "policy.yaml", "a: 1\na: 2\n");
 	rc = vg_ydoc_load(&fx->doc, path, &fx->diags, &fx->err);
 	assert_int_equal(rc, VG_EPARSE);
 	assert_null(fx->doc);

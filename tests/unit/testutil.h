@@ -15,8 +15,8 @@
  * The helpers that lay files out assert every step they take (cmocka), so
  * they belong in test bodies, not in setup functions or a forked child. */
 
-/* A fresh private directory under $TMPDIR (or /tmp), named after the test
- * program, written into dir (size bytes). Returns 0 or -1; it does not assert,
+/* A fresh private directory under $TMPDIR (or /tmp), "vigil-test-" and the
+ * test program's name, written into dir (size bytes). Returns 0 or -1; it does not assert,
  * for setup functions. */
 int tu_mkdtemp(char *dir, size_t size);
 
@@ -140,8 +140,12 @@ void tu_run_free(struct tu_run *r);
 /* Whether some finding's message or evidence contains s. */
 bool tu_found(const struct tu_run *r, const char *s);
 
-/* Fails the test when any of the n checks loads. */
-void tu_expect_rejected(const struct tu_tree *t, const char *const *checks, size_t n);
+/* Fails the test unless the pack tu_run_rule makes of check fails to load
+ * with a diagnostic containing want (NULL: any reason). */
+void tu_expect_check_rejected(const char *check, const char *want);
+
+/* tu_expect_check_rejected for each of the n checks. */
+void tu_expect_rejected(const char *const *checks, size_t n);
 
 /* ---- looking as nobody ---- */
 
