@@ -336,7 +336,8 @@ static json_t *tool_json(const struct vg_results *res)
 	if (!o)
 		return NULL;
 	if (set(o, "name", json_string("vigil")) < 0 ||
-	    set(o, "version", vg_json_str(res->tool_version ? res->tool_version : VG_VERSION)) < 0) {
+	    set(o, "version",
+		vg_json_str(res->tool_version ? res->tool_version : VG_VERSION)) < 0) {
 		json_decref(o);
 		return NULL;
 	}

@@ -6,16 +6,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "report_util.h"
+
 #define ANSI_RESET "\033[0m"
 #define ANSI_BOLD "\033[1m"
-
-static const char *const sev_label[VG_SEV_COUNT] = {
-	[VG_SEV_INFO] = "INFO",
-	[VG_SEV_LOW] = "LOW",
-	[VG_SEV_MEDIUM] = "MEDIUM",
-	[VG_SEV_HIGH] = "HIGH",
-	[VG_SEV_CRITICAL] = "CRITICAL",
-};
 
 static const char *const sev_color[VG_SEV_COUNT] = {
 	[VG_SEV_INFO] = "\033[2m",
@@ -145,11 +139,6 @@ static void put_brief(FILE *out, const struct vg_finding *f)
 	}
 }
 
-static bool counts_as_failure(const struct vg_finding *f)
-{
-	return f->status == VG_STATUS_FAIL && f->suppression == VG_SUPPRESS_NONE;
-}
-
 /* Errors are never listed as suppressed: they make the scan fail regardless. */
 static bool is_suppressed(const struct vg_finding *f)
 {
@@ -164,18 +153,10 @@ static void put_failure(const struct text *t, const struct vg_finding *f)
 	enum vg_severity sev = (unsigned)f->severity < VG_SEV_COUNT ? f->severity : VG_SEV_INFO;
 
 	put_color(t, sev_color[sev]);
-	fputs(sev_label[sev], out);
+	fputs(vg_severity_label(sev), out);
 	put_color(t, ANSI_RESET);
 	fputc(' ', out);
-	put_rule_id(out, f);
-	if (has_location(f)) {
-		fputs("  ", out);
-		put_location(out, f);
-	}
-	if (f->message) {
-		fputs("  ", out);
-		put_safe(out, f->message);
-	}
+	put_brief(out, f);
 	fputc('\n', out);
 	if (f->evidence) {
 		fputs("    evidence: ", out);
@@ -206,7 +187,7 @@ static void put_failures(const struct text *t, const struct vg_results *res)
 			const struct vg_finding *f = res->findings.items[i];
 			int fsev = (unsigned)f->severity < VG_SEV_COUNT ? (int)f->severity : 0;
 
-			if (!counts_as_failure(f) || fsev != sev)
+			if (!vg_finding_counts(f) || fsev != sev)
 				continue;
 			put_failure(t, f);
 			any = true;

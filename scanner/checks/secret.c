@@ -651,6 +651,13 @@ static int secret_group_new(void **out, const void *const *cfgs, size_t n, struc
 		if (keywords_implied(g->cfgs[i]))
 			counts[i] = 0;
 	rc = vg_prefilter_new_lits(&g->pf, kw, counts, n, lits, g->nlits, VG_PREFILTER_LAZY, err);
+	if (rc == VG_ELIMIT && g->nlits) {
+		/* the anchors overfill the automaton: keywords only, whole files */
+		for (size_t i = 0; i < n; i++)
+			counts[i] = g->cfgs[i]->nkeywords;
+		g->nlits = 0;
+		rc = vg_prefilter_new_lits(&g->pf, kw, counts, n, NULL, 0, VG_PREFILTER_LAZY, err);
+	}
 	if (rc < 0)
 		goto out;
 	g->words = vg_prefilter_words(g->pf);
@@ -677,13 +684,59 @@ static bool secret_group_wants(const void *p, const char *path)
 }
 
 /* Candidate windows of one file, collected during the prefilter pass in
- * order of the anchors' end offsets. */
+ * order of the anchors' end offsets. The arrays belong to the thread and
+ * serve file after file: no allocation per file once they have grown. */
 struct cands {
 	const struct secret_group *g;
 	struct cand *v;
 	size_t n, cap;
 	bool overflow;         /* too many to keep: the detectors read whole files */
+	struct cand *sorted;   /* grouped by member, cap entries */
+	size_t *at;            /* member offsets into sorted, atcap entries */
+	size_t atcap;
 };
+
+static pthread_key_t cands_key;
+static pthread_once_t cands_once = PTHREAD_ONCE_INIT;
+static int cands_key_rc;
+
+static void cands_free(void *p)
+{
+	struct cands *cs = p;
+
+	if (!cs)
+		return;
+	free(cs->v);
+	free(cs->sorted);
+	free(cs->at);
+	free(cs);
+}
+
+static void cands_key_create(void)
+{
+	cands_key_rc = pthread_key_create(&cands_key, cands_free);
+}
+
+/* The calling thread's arrays (freed when it exits), emptied; NULL on failure. */
+static struct cands *thread_cands(const struct secret_group *g)
+{
+	struct cands *cs;
+
+	if (pthread_once(&cands_once, cands_key_create) != 0 || cands_key_rc != 0)
+		return NULL;
+	cs = pthread_getspecific(cands_key);
+	if (!cs) {
+		cs = calloc(1, sizeof(*cs));
+		if (!cs || pthread_setspecific(cands_key, cs) != 0) {
+			free(cs);
+			return NULL;
+		}
+	}
+	cs->g = g;
+	cs->n = 0;
+	cs->overflow = false;
+	return cs;
+}
 
 static int on_literal(void *ud, size_t lit, size_t end)
 {
@@ -710,6 +763,8 @@ static int on_literal(void *ud, size_t lit, size_t end)
 				return VG_ENOMEM;
 			cs->v = nv;
 			cs->cap = ncap;
+			free(cs->sorted); /* grows with v, before it is next needed */
+			cs->sorted = NULL;
 		}
 		c = &cs->v[cs->n++];
 		c->member = u->member;
@@ -758,19 +813,39 @@ static void group_cands(const struct cands *cs, const uint64_t *live, size_t *at
 	}
 }
 
+/* Makes room in cs for grouping its candidates among g's members. */
+static int cands_room(struct cands *cs, size_t members)
+{
+	if (!cs->sorted) {
+		cs->sorted = vg_calloc(cs->cap, sizeof(*cs->sorted));
+		if (!cs->sorted)
+			return VG_ENOMEM;
+	}
+	if (cs->atcap < members + 1) {
+		size_t *nat = vg_reallocarray(cs->at, members + 1, sizeof(*nat));
+
+		if (!nat)
+			return VG_ENOMEM;
+		cs->at = nat;
+		cs->atcap = members + 1;
+	}
+	memset(cs->at, 0, (members + 1) * sizeof(*cs->at));
+	return 0;
+}
+
 static int secret_group_scan(void *p, struct vg_leaf_state *const *states,
 			     const struct vg_rule *const *rules, const struct vg_file *f,
 			     const struct vg_eval_ctx *ev)
 {
 	struct secret_group *g = p;
-	struct cands cs = {.g = g};
-	struct cand *sorted = NULL;
+	struct cands *cs = thread_cands(g);
 	uint64_t small[2][8] = {{0}}, *hits = small[0], *seen = small[1];
 	bool windows;
-	size_t *at = NULL;
 	int rc;
 
 	(void)ev;
+	if (!cs)
+		return VG_ENOMEM;
 	if (g->words > sizeof(small[0]) / sizeof(small[0][0])) {
 		hits = vg_calloc(2 * g->words, sizeof(*hits));
 		if (!hits)
@@ -778,12 +853,12 @@ static int secret_group_scan(void *p, struct vg_leaf_state *const *states,
 		seen = hits + g->words;
 	}
 	rc = vg_prefilter_scan_lits(g->pf, f->data, f->len, hits, g->nlits ? on_literal : NULL,
-				    &cs);
-	windows = rc == 0 && g->nlits && !cs.overflow;
+				    cs);
+	windows = rc == 0 && g->nlits && !cs->overflow;
 	/* a member with anchors runs only where one of them occurs */
 	if (windows) {
-		for (size_t k = 0; k < cs.n; k++)
-			seen[cs.v[k].member / 64] |= 1ull << (cs.v[k].member % 64);
+		for (size_t k = 0; k < cs->n; k++)
+			seen[cs->v[k].member / 64] |= 1ull << (cs->v[k].member % 64);
 		for (size_t w = 0; w < g->words; w++)
 			hits[w] &= seen[w] | ~g->with_anchors[w];
 	}
@@ -796,14 +871,8 @@ static int secret_group_scan(void *p, struct vg_leaf_state *const *states,
 				hits[w] &= ~(1ull << (i % 64));
 		}
 	}
-	if (windows && cs.n) {
-		at = vg_calloc(g->n + 1, sizeof(*at));
-		sorted = vg_calloc(cs.n, sizeof(*sorted));
-		if (!at || !sorted)
-			rc = VG_ENOMEM;
-		else
-			group_cands(&cs, hits, at, sorted);
-	}
+	if (windows && cs->n && (rc = cands_room(cs, g->n)) == 0)
+		group_cands(cs, hits, cs->at, cs->sorted);
 	for (size_t w = 0; rc == 0 && w < g->words; w++) {
 		for (uint64_t bits = hits[w]; rc == 0 && bits; bits &= bits - 1) {
 			size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
@@ -812,15 +881,12 @@ static int secret_group_scan(void *p, struct vg_leaf_state *const *states,
 
 			if (windows && c->nanchors && (re = anchored_regex(g, i)))
 				rc = scan_windows(c, re, states[i], f, rules[i]->meta.title,
-						  sorted + at[i], at[i + 1] - at[i]);
+						  cs->sorted + cs->at[i], cs->at[i + 1] - cs->at[i]);
 			else
 				rc = vg_secret_scan_range(c, states[i], f, rules[i]->meta.title, 0,
 							  f->len);
 		}
 	}
-	free(at);
-	free(sorted);
-	free(cs.v);
 	if (hits != small[0])
 		free(hits);
 	return rc;

@@ -3,6 +3,7 @@
 #include "cli/cli_report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 
 /* Writes through fn to path via a temporary file renamed into place, so a
  * failed write never leaves a truncated file behind; without a path, to
- * standard output. fn returns 0 or VG_E* with err set. */
+ * standard output. A path that is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written in place: a file renamed over it would replace it.
+ * fn returns 0 or VG_E* with err set. */
 typedef int (*write_fn)(FILE *out, const void *ud, struct vg_error *err);
 
 /* mkstemp makes 0600: a new report gets the mode a plain create would, a
@@ -38,7 +41,8 @@ static mode_t file_mode(const char *path)
 static int write_atomic(const char *path, write_fn fn, const void *ud)
 {
 	struct vg_error err = {0};
-	char *tmp = NULL;
+	struct stat st;
+	char *tmp = NULL, *real = NULL;
 	FILE *f = NULL;
 	int fd = -1, rc = -1;
 
@@ -47,6 +51,23 @@ static int write_atomic(const char *path, write_fn fn, const void *ud)
 		if (rc == 0 && fflush(stdout) != 0)
 			rc = vg_error_set(&err, VG_EIO, "writing standard output: %s",
 					  strerror(errno));
+		goto out;
+	}
+	/* a symlink is written through, never replaced: the link is the user's */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)))
+		path = real;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+			vg_error_set(&err, VG_EIO, "cannot write %s: %s", path, strerror(errno));
+			goto out;
+		}
+		fd = -1;
+		rc = fn(f, ud, &err);
+		if (fclose(f) != 0 && rc == 0)
+			rc = vg_error_set(&err, VG_EIO, "cannot write %s: %s", path,
+					  strerror(errno));
+		f = NULL;
 		goto out;
 	}
 	tmp = vg_asprintf("%s.vigil-XXXXXX", path);
@@ -82,6 +103,7 @@ out:
 	if (rc < 0)
 		vg_cli_error("%s", err.msg[0] ? err.msg : vg_error_name(rc));
 	free(tmp);
+	free(real);
 	return rc;
 }
 

@@ -531,7 +531,8 @@ int vg_prefilter_scan_lits(const struct vg_prefilter *pf, const char *data, size
 				}
 				if (!fn)
 					continue;
-				rc = fn(ud, id - pf->ngroups, (size_t)(p - (const unsigned char *)data) + 1);
+				rc = fn(ud, id - pf->ngroups,
+					(size_t)(p - (const unsigned char *)data) + 1);
 				if (rc)
 					return rc;
 			}
@@ -953,7 +954,8 @@ static int parse_group(struct rparser *rp, struct info *x)
 		} else if (*q == '<' && q + 1 < rp->end && (q[1] == '=' || q[1] == '!')) {
 			kind = ZERO;
 			rp->p += 2;
-		} else if (*q == '<' || *q == '\'' || (*q == 'P' && q + 1 < rp->end && q[1] == '<')) {
+		} else if (*q == '<' || *q == '\'' ||
+			   (*q == 'P' && q + 1 < rp->end && q[1] == '<')) {
 			int close = *q == '\'' ? '\'' : '>';
 
 			while (rp->p < rp->end && *rp->p != close)

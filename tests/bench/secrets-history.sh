@@ -55,7 +55,7 @@ git -C "$REPO" log -p --all >/dev/null
 
 out "== secrets: git history =="
 machine_note
-out "vigil: $VIGIL ($("$VIGIL" version 2>/dev/null)); $(git --version); rg: $(rg --version | head -1)"
+out "vigil: $VIGIL ($("$VIGIL" version 2>/dev/null)); $(git --version); rg: $(rg --version 2>/dev/null | head -1)"
 out "repository: $REPO: $NCOMMITS commits, .git $(calc "$PACKBYTES / 1e6") MB;" \
 	"git log -p --all prints $(calc "$LOGBYTES / 1e6") MB"
 

@@ -43,7 +43,7 @@ rg -uuu -c "$NEVER" "$TREE" >/dev/null 2>&1
 
 out "== secrets: tree scan =="
 machine_note
-out "vigil: $VIGIL ($("$VIGIL" version 2>/dev/null)); rg: $(rg --version | head -1)"
+out "vigil: $VIGIL ($("$VIGIL" version 2>/dev/null)); rg: $(rg --version 2>/dev/null | head -1)"
 out "tree: $TREE: $FILES files, $MBYTES MB (copies of /usr/include and the Python library"
 out "      with planted secrets and decoys; see tests/bench/README.md)"
 

@@ -92,6 +92,14 @@ if pfx=$(unprivileged); then
 fi
 assert_eq "-o leaves no temporary files behind" "" \
 	"$(find . -name '*.vigil-*' -print)"
+# -o naming something that is not a regular file (/dev/null, a pipe) writes
+# into it; a report renamed over it would replace /dev/null for everyone
+mkfifo out.fifo
+timeout 20 cat out.fifo >from-fifo.json &
+run scan --policy pol.yaml --format json -o out.fifo t
+wait
+assert_true "-o to a FIFO leaves it a FIFO" test -p out.fifo
+assert_true "... and the report went through it" json_valid <from-fifo.json
 if [ -w /dev/full ]; then
 	timeout 20 "$VIGIL" scan --policy pol.yaml t >/dev/full 2>err.txt
 	assert_eq "a full disk on standard output: exit 2" 2 "$?"
@@ -146,5 +154,22 @@ assert_exit "formats are lower-case names" 2
 run scan --policy pol.yaml --format json --fail-on none t
 assert_eq "json: exit_code follows --fail-on" "0" "$(json_q 'd["summary"]["exit_code"]' <<<"$OUT")"
 assert_eq "json: fail_on none is recorded" "none" "$(json_q 'd["scan"]["fail_on"]' <<<"$OUT")"
+
+# -o never replaces what the user points it at with a file of its own:
+# a device is written into, a symlink is written through, a directory refused.
+mkfifo_dev=$(stat -c '%t:%T:%F' /dev/null)
+run scan --policy pol.yaml --format json -o /dev/null t
+assert_exit "-o /dev/null: the scan's own exit status" 1
+assert_eq "-o /dev/null: /dev/null is still the null device" "$mkfifo_dev" "$(stat -c '%t:%T:%F' /dev/null)"
+echo old > target.json
+ln -s target.json link.json
+run scan --policy pol.yaml --format json -o link.json t
+[ -L link.json ] && ok || bad "-o SYMLINK: the symlink is kept"
+assert_eq "-o SYMLINK: the report lands in the link's target" "vigil-results" \
+	"$(json_q 'd["schema"]' < target.json)"
+mkdir -p outdir
+run scan --policy pol.yaml -o outdir t
+assert_exit "-o DIRECTORY: exit 2" 2
+assert_contains "-o DIRECTORY: says why" "$ERR" "outdir"
 
 finish

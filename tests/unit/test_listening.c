@@ -300,7 +300,7 @@ int main(void)
 		cmocka_unit_test(parse_v6_and_udp),
 		cmocka_unit_test(live_owner),
 		cmocka_unit_test(hidden_owner),
-		cmocka_unit_test_setup_teardown(offline_not_applicable, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(offline_not_applicable),
 		cmocka_unit_test(check_bad_policy),
 	};
 

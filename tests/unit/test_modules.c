@@ -188,7 +188,8 @@ static void test_tree_masking(void **state)
 	const struct vg_modprobe_entry *e;
 
 	/* the vendor disables cramfs; the administrator's same-named file replaces it */
-	tu_put(t->root, "lib/modprobe.d/cramfs.conf", "install cramfs /bin/false\nblacklist cramfs\n");
+	tu_put(t->root, "lib/modprobe.d/cramfs.conf",
+	       "install cramfs /bin/false\nblacklist cramfs\n");
 	tu_put(t->root, "etc/modprobe.d/cramfs.conf", "blacklist cramfs\n");
 	/* names sort across directories: 10-a before 20-b, so 10-a's install wins */
 	tu_put(t->root, "usr/lib/modprobe.d/20-b.conf", "install udf /bin/bash\n");
@@ -286,7 +287,8 @@ static void test_check_offline(void **state)
 	struct vg_results *res;
 	const struct vg_finding *f;
 
-	tu_put(t->root, "etc/modprobe.d/cramfs.conf", "install cramfs /bin/true; modprobe -i cramfs\n");
+	tu_put(t->root, "etc/modprobe.d/cramfs.conf",
+	       "install cramfs /bin/true; modprobe -i cramfs\n");
 	tu_put(t->root, "etc/modprobe.d/usb.conf",
 	       "install usb_storage /bin/false\nblacklist usb-storage\n");
 	tu_put(t->root, "usr/lib/modprobe.d/udf.conf", "blacklist udf\n");
@@ -442,11 +444,11 @@ int main(void)
 		cmocka_unit_test(test_command_disables),
 		cmocka_unit_test(test_parse_binary_and_cap),
 		cmocka_unit_test(test_loaded_parse),
-		cmocka_unit_test_setup_teardown(test_tree_masking, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_huge, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_tree_masking),
+		TU_TREE_TEST(test_tree_huge),
 		cmocka_unit_test(test_loaded_live),
-		cmocka_unit_test_setup_teardown(test_check_offline, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_check_long_values, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_check_offline),
+		TU_TREE_TEST(test_check_long_values),
 		cmocka_unit_test(test_check_live),
 		cmocka_unit_test(test_check_parse_errors),
 	};

@@ -197,11 +197,13 @@ static void test_tree_units(void **state)
 	struct vg_mount_table *m;
 	const struct vg_mount_entry *e;
 
-	tu_put(t->root, "etc/fstab", "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,noexec 0 0\n"
+	tu_put(t->root, "etc/fstab",
+	       "UUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,noexec 0 0\n"
 	       "/dev/sdb1 /srv ext4 defaults 0 2\n");
 	/* a vendor unit enabled through a .wants link: fstab still wins */
 	tu_put(t->root, "usr/lib/systemd/system/tmp.mount", tmp_unit);
-	tu_symlink(t->root, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
+	tu_symlink(t->root, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount",
+		   "../tmp.mount");
 	/* an administrator's unit beats fstab */
 	tu_put(t->root, "etc/systemd/system/srv.mount",
 	       "[Mount]\nWhat=/dev/sdc1\nWhere=/srv\nType=xfs\nOptions=nodev,nosuid\n");
@@ -232,7 +234,8 @@ static void test_tree_unit_dropin_and_mask(void **state)
 	const struct vg_mount_entry *e;
 
 	tu_put(t->root, "usr/lib/systemd/system/tmp.mount", tmp_unit);
-	tu_symlink(t->root, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount", "../tmp.mount");
+	tu_symlink(t->root, "usr/lib/systemd/system/local-fs.target.wants/tmp.mount",
+		   "../tmp.mount");
 	tu_put(t->root, "etc/systemd/system/tmp.mount.d/50-noexec.conf",
 	       "[Mount]\nOptions=mode=1777,strictatime,nosuid,nodev,noexec\n");
 	tu_put(t->root, "usr/lib/systemd/systemd", "ELF");
@@ -504,12 +507,12 @@ int main(void)
 		cmocka_unit_test(test_parse_fstab),
 		cmocka_unit_test(test_option_semantics),
 		cmocka_unit_test(test_parse_unit),
-		cmocka_unit_test_setup_teardown(test_tree_units, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_unit_dropin_and_mask, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_missing_and_huge, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_tree_units),
+		TU_TREE_TEST(test_tree_unit_dropin_and_mask),
+		TU_TREE_TEST(test_tree_missing_and_huge),
 		cmocka_unit_test(test_live_mounts),
-		cmocka_unit_test_setup_teardown(test_check_offline, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_long_values, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_check_offline),
+		TU_TREE_TEST(test_long_values),
 		cmocka_unit_test(test_check_live),
 		cmocka_unit_test(test_check_parse_errors),
 	};

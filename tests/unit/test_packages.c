@@ -310,10 +310,10 @@ int main(void)
 		cmocka_unit_test(parse_status),
 		cmocka_unit_test(parse_binary_and_empty),
 		cmocka_unit_test(parse_too_many),
-		cmocka_unit_test_setup_teardown(load_tree, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_installed, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_versions, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_outcomes, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(load_tree),
+		TU_TREE_TEST(check_installed),
+		TU_TREE_TEST(check_versions),
+		TU_TREE_TEST(check_outcomes),
 		cmocka_unit_test(check_bad_policy),
 	};
 

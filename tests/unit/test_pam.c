@@ -198,7 +198,8 @@ static void parse_conf(void **state)
 
 static void lay_stacks(const struct tu_tree *t)
 {
-	tu_put(t->root, "/etc/pam.d/common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\n"
+	tu_put(t->root, "/etc/pam.d/common-auth",
+	       "auth [success=1 default=ignore] pam_unix.so nullok\n"
 	       "auth requisite pam_deny.so\n");
 	tu_put(t->root, "/etc/pam.d/common-password", "password required pam_unix.so yescrypt\n");
 	tu_put(t->root, "/etc/pam.d/system-account", "account required pam_unix.so\n"
@@ -315,7 +316,8 @@ static void check_present_and_defaults(void **state)
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
 	assert_string_equal(r.first->loc.object, "pam:login");
 	tu_run_free(&r);
-	tu_put(t->root, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so use_authtok\n"
+	tu_put(t->root, "/etc/pam.d/common-password",
+	       "password requisite pam_pwhistory.so use_authtok\n"
 	       "password required pam_unix.so yescrypt\n");
 	tu_run_rule(&r, t, "{pam: {service: login, type: password, module: pam_pwhistory.so, "
 		    "present: true, args: {remember: {min: 24}}}}", false);
@@ -329,7 +331,8 @@ static void check_present_and_defaults(void **state)
 	assert_int_equal(r.verdict, VG_STATUS_PASS);
 	tu_run_free(&r);
 	/* the line wins over the settings file */
-	tu_put(t->root, "/etc/pam.d/common-password", "password requisite pam_pwhistory.so remember=5\n");
+	tu_put(t->root, "/etc/pam.d/common-password",
+	       "password requisite pam_pwhistory.so remember=5\n");
 	tu_run_rule(&r, t, "{pam: {service: common-password, module: pam_pwhistory.so, "
 		    "args: {remember: {min: 24}}}}", false);
 	assert_int_equal(r.verdict, VG_STATUS_FAIL);
@@ -395,10 +398,10 @@ static void check_unreadable(void **state)
 	if (geteuid() != 0)
 		chmod(tu_path(t->root, "/etc/pam.d/common-auth"), 0000);
 	assert_int_equal(tu_verdict_unprivileged(t, "{pam: {service: common-auth, "
-						 "module: pam_unix.so, args: {nullok: {absent: true}}}}"),
+				"module: pam_unix.so, args: {nullok: {absent: true}}}}"),
 			 VG_STATUS_NOT_EVALUATED);
 	assert_int_equal(tu_verdict_unprivileged(t, "{pam: {service: common-password, "
-						 "module: pam_unix.so, args: {nullok: {absent: true}}}}"),
+				"module: pam_unix.so, args: {nullok: {absent: true}}}}"),
 			 VG_STATUS_PASS);
 }
 
@@ -427,12 +430,12 @@ int main(void)
 		cmocka_unit_test(parse_long_and_many),
 		cmocka_unit_test(parse_binary),
 		cmocka_unit_test(parse_conf),
-		cmocka_unit_test_setup_teardown(load_and_expand, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(conf_precedence, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_nullok_everywhere, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_present_and_defaults, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_absent_and_outcomes, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_unreadable, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(load_and_expand),
+		TU_TREE_TEST(conf_precedence),
+		TU_TREE_TEST(check_nullok_everywhere),
+		TU_TREE_TEST(check_present_and_defaults),
+		TU_TREE_TEST(check_absent_and_outcomes),
+		TU_TREE_TEST(check_unreadable),
 		cmocka_unit_test(check_bad_policy),
 	};
 

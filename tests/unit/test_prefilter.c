@@ -237,8 +237,9 @@ static void test_literals_callback_stops_scan(void **state)
 		else
 			setenv("VIGIL_NO_HYPERSCAN", "1", 1);
 		assert_int_equal(vg_prefilter_new_lits(&pf, NULL, NULL, 0, lits, 1, 0, &err), 0);
-		assert_int_equal(vg_prefilter_scan_lits(pf, "xxABCxx", 7, hits, stop_at_first, NULL),
-				 VG_ENOMEM);
+		assert_int_equal(
+			vg_prefilter_scan_lits(pf, "xxABCxx", 7, hits, stop_at_first, NULL),
+			VG_ENOMEM);
 		vg_prefilter_free(pf);
 	}
 	/* literals are 1 to 64 bytes */
@@ -308,8 +309,8 @@ static char *anchors_str(const char *pattern, unsigned flags, int *rc)
 	*rc = vg_prefilter_anchors(&a, &n, pattern, flags);
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s@%zu-%zu", i ? " " : "",
-					 a[i].lit, a[i].omin, a[i].omax);
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s@%zu-%zu",
+					 i ? " " : "", a[i].lit, a[i].omin, a[i].omax);
 	free(a);
 	return buf;
 }
@@ -338,7 +339,8 @@ static void test_anchors_found(void **state)
 		const char *got = anchors_str(cases[i].re, VG_RE_MULTILINE, &rc);
 
 		if (rc != 0 || strcmp(got, cases[i].want) != 0)
-			fail_msg("%s: got rc %d '%s', want '%s'", cases[i].re, rc, got, cases[i].want);
+			fail_msg("%s: got rc %d '%s', want '%s'", cases[i].re, rc, got,
+				 cases[i].want);
 	}
 }
 
@@ -413,10 +415,11 @@ static void test_anchors_sound(void **state)
 				for (size_t k = 0; k < na && !ok; k++)
 					for (size_t o = a[k].omin; o <= a[k].omax && !ok; o++)
 						ok = m.start + o + a[k].len <= len &&
-						     !strncasecmp(data + m.start + o, a[k].lit, a[k].len);
+						     !strncasecmp(data + m.start + o, a[k].lit,
+								  a[k].len);
 				if (!ok)
-					fail_msg("%s matches '%.*s' at %zu without an anchor", pats[i],
-						 (int)len, data, s);
+					fail_msg("%s matches '%.*s' at %zu without an anchor",
+						 pats[i], (int)len, data, s);
 			}
 		}
 		vg_regex_free(re);

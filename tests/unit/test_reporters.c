@@ -78,7 +78,8 @@ static struct vg_results *build_full(void)
 	crit->description = fx_strdup("An AWS access key id and secret.");
 	crit->rationale = fx_strdup("Keys in repositories leak.");
 	crit->remediation = fx_strdup("Rotate the key.");
-	crit->remediation_script = fx_strdup("aws iam delete-access-key --access-key-id \"$KEY\"\n");
+	crit->remediation_script =
+		fx_strdup("aws iam delete-access-key --access-key-id \"$KEY\"\n");
 	crit->tags = fx_strv(2, "cwe-798", "secret");
 	crit->ntags = 2;
 	crit->references = fx_strv(1, "https://example.org/keys");

@@ -250,7 +250,8 @@ static void test_redaction(void **state)
 	char fp[33];
 
 	tu_fx_load(t, secret_rules);
-	tu_fx_run_buffer(t, tu_rule(t->pol, "t.tok"), "a.env", "x = tok_0123456789abcdef; y\n", false);
+	tu_fx_run_buffer(t, tu_rule(t->pol, "t.tok"), "a.env", "x = tok_0123456789abcdef; y\n",
+			 false);
 	f = first_with(t->res, "t.tok", VG_STATUS_FAIL);
 	assert_non_null(f);
 	assert_true(f->redacted);
@@ -262,7 +263,8 @@ static void test_redaction(void **state)
 	memcpy(fp, f->fingerprint, sizeof(fp));
 	assert_int_equal(strlen(fp), 32);
 
-	tu_fx_run_buffer(t, tu_rule(t->pol, "t.tok"), "a.env", "x = tok_0123456789abcdef; y\n", true);
+	tu_fx_run_buffer(t, tu_rule(t->pol, "t.tok"), "a.env", "x = tok_0123456789abcdef; y\n",
+			 true);
 	f = first_with(t->res, "t.tok", VG_STATUS_FAIL);
 	assert_false(f->redacted);
 	assert_string_equal(f->evidence, "x = tok_0123456789abcdef; y");
@@ -561,7 +563,8 @@ static void test_run_waivers(void **state)
 	assert_int_equal(scan_paths(t, &o, paths, 1, &err), 0);
 	assert_int_equal(count_with(t->res, "t.pw", VG_STATUS_WAIVED), 1);
 	assert_int_equal(vg_results_exit_code(t->res), 0);
-	tu_putm(t->dir, "w.yaml", "waivers:\n  - rule: t.pw\n    reason: old\n    expires: 2001-01-01\n",
+	tu_putm(t->dir, "w.yaml",
+		"waivers:\n  - rule: t.pw\n    reason: old\n    expires: 2001-01-01\n",
 		0644);
 	assert_int_equal(scan_paths(t, &o, paths, 1, &err), 0);
 	assert_int_equal(count_with(t->res, "t.pw", VG_STATUS_FAIL), 1);
@@ -634,25 +637,25 @@ static void test_run_root_applies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_leaves, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_all, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_all_fail_hits, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_any, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_not, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_not_points_at_what_matched, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_combinator_reasons, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_redaction, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_redaction_long_line, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fingerprint_stable, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_tree_basics, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_max_file_size, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_jobs_identical, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_scope_of_file_hits, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_vigilignore_fingerprint, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_bad_targets, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_waivers, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_unreadable, tu_fx_setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_run_root_applies, tu_fx_setup, tu_fx_teardown),
+		TU_FX_TEST(test_leaves),
+		TU_FX_TEST(test_all),
+		TU_FX_TEST(test_all_fail_hits),
+		TU_FX_TEST(test_any),
+		TU_FX_TEST(test_not),
+		TU_FX_TEST(test_not_points_at_what_matched),
+		TU_FX_TEST(test_combinator_reasons),
+		TU_FX_TEST(test_redaction),
+		TU_FX_TEST(test_redaction_long_line),
+		TU_FX_TEST(test_fingerprint_stable),
+		TU_FX_TEST(test_run_tree_basics),
+		TU_FX_TEST(test_run_max_file_size),
+		TU_FX_TEST(test_run_jobs_identical),
+		TU_FX_TEST(test_run_scope_of_file_hits),
+		TU_FX_TEST(test_run_vigilignore_fingerprint),
+		TU_FX_TEST(test_run_bad_targets),
+		TU_FX_TEST(test_run_waivers),
+		TU_FX_TEST(test_run_unreadable),
+		TU_FX_TEST(test_run_root_applies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,8 @@
 /* A small Debian-like unit tree. */
 static void lay_units(const struct tu_tree *t)
 {
-	tu_put(t->root, "/lib/systemd/system/ssh.service", "[Unit]\nDescription=OpenBSD Secure Shell\n");
+	tu_put(t->root, "/lib/systemd/system/ssh.service",
+	       "[Unit]\nDescription=OpenBSD Secure Shell\n");
 	tu_put(t->root, "/lib/systemd/system/cron.service", "[Unit]\n");
 	tu_put(t->root, "/lib/systemd/system/avahi-daemon.service", "[Unit]\n");
 	tu_put(t->root, "/lib/systemd/system/avahi-daemon.socket", "[Unit]\n");
@@ -135,7 +136,8 @@ static void running_from_cgroups(void **state)
 	tu_put(t->root, "/sys/fs/cgroup/system.slice/cron.service/cgroup.procs", "612\n");
 	assert_int_equal(vg_services_running(fs, "cron.service", &running, &err), 0);
 	assert_true(running);
-	tu_put(t->root, "/sys/fs/cgroup/system.slice/system-getty.slice/getty@tty1.service/cgroup.procs",
+	tu_put(t->root,
+	       "/sys/fs/cgroup/system.slice/system-getty.slice/getty@tty1.service/cgroup.procs",
 	       "700\n");
 	assert_int_equal(vg_services_running(fs, "getty@tty1.service", &running, &err), 0);
 	assert_true(running);
@@ -278,11 +280,11 @@ static void check_bad_policy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(state_of_units, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(running_from_cgroups, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_enabled_masked, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_running_and_outcomes, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_unlisted_dir, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(state_of_units),
+		TU_TREE_TEST(running_from_cgroups),
+		TU_TREE_TEST(check_enabled_masked),
+		TU_TREE_TEST(check_running_and_outcomes),
+		TU_TREE_TEST(check_unlisted_dir),
 		cmocka_unit_test(check_bad_policy),
 	};
 

@@ -688,25 +688,13 @@ static void test_tree_huge_file(void **state)
 	tu_assert_msg(err.msg, "big.conf");
 }
 
-/* As nobody: 0 when loading stops at an unreadable sshd_config (or drop-in
- * directory) with VG_EPERM. */
-static int load_refused(void *arg)
+static int load(struct vg_fs *fs, struct vg_error *err)
 {
-	const struct tu_tree *t = arg;
 	struct vg_sshd_config *c = NULL;
-	struct vg_error err = {0};
-	struct vg_fs *fs = NULL;
-	int rc;
+	int rc = vg_sshd_load(&c, fs, err);
 
-	if (vg_fs_open(&fs, t->root, VG_FS_IN_ROOT, &err) < 0)
-		return 2;
-	rc = vg_sshd_load(&c, fs, &err);
 	vg_sshd_config_free(c);
-	vg_fs_free(fs);
-	if (rc == VG_EPERM && strstr(err.msg, "sshd_config"))
-		return 0;
-	fprintf(stderr, "as nobody: %d %s\n", rc, err.msg);
-	return 1;
+	return rc;
 }
 
 static void test_tree_unreadable(void **state)
@@ -717,7 +705,7 @@ static void test_tree_unreadable(void **state)
 	tu_put(t->root, "etc/ssh/sshd_config", "PermitRootLogin no\n");
 	snprintf(path, sizeof(path), "%s/etc/ssh/sshd_config", t->root);
 	assert_int_equal(chmod(path, 0000), 0);
-	assert_int_equal(tu_as_nobody(load_refused, t), 0);
+	assert_int_equal(tu_refused_as_nobody(t, load, "sshd_config"), 0);
 }
 
 static void test_tree_unreadable_dropins(void **state)
@@ -729,7 +717,7 @@ static void test_tree_unreadable_dropins(void **state)
 	tu_put(t->root, "etc/ssh/sshd_config.d/10-a.conf", "PermitRootLogin yes\n");
 	snprintf(path, sizeof(path), "%s/etc/ssh/sshd_config.d", t->root);
 	assert_int_equal(chmod(path, 0311), 0); /* can enter, cannot list */
-	assert_int_equal(tu_as_nobody(load_refused, t), 0);
+	assert_int_equal(tu_refused_as_nobody(t, load, "sshd_config"), 0);
 }
 
 /* ---- the check type, through the engine ---- */
@@ -907,19 +895,19 @@ int main(void)
 		cmocka_unit_test(test_list_items),
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_wildmatch),
-		cmocka_unit_test_setup_teardown(test_tree_missing, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_dropin_precedence, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_glob_order, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_relative_include, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_include_loop, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_include_fanout, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_include_in_match, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_binary_dropin, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_huge_file, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_unreadable, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_unreadable_dropins, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_check_findings, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_check_statuses, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_tree_missing),
+		TU_TREE_TEST(test_tree_dropin_precedence),
+		TU_TREE_TEST(test_tree_glob_order),
+		TU_TREE_TEST(test_tree_relative_include),
+		TU_TREE_TEST(test_tree_include_loop),
+		TU_TREE_TEST(test_tree_include_fanout),
+		TU_TREE_TEST(test_tree_include_in_match),
+		TU_TREE_TEST(test_tree_binary_dropin),
+		TU_TREE_TEST(test_tree_huge_file),
+		TU_TREE_TEST(test_tree_unreadable),
+		TU_TREE_TEST(test_tree_unreadable_dropins),
+		TU_TREE_TEST(test_check_findings),
+		TU_TREE_TEST(test_check_statuses),
 		cmocka_unit_test(test_check_parse_errors),
 	};
 

@@ -561,7 +561,8 @@ static void ini_dropins_and_continuations(void **state)
 			    "section: Journal\nkey: Storage\nexpect: persistent\n";
 
 	tu_put(fx->dir, "/etc/systemd/journald.conf", journald);
-	tu_put(fx->dir, "/usr/lib/systemd/journald.conf.d/10-a.conf", "[Journal]\nStorage=persistent\n");
+	tu_put(fx->dir, "/usr/lib/systemd/journald.conf.d/10-a.conf",
+	       "[Journal]\nStorage=persistent\n");
 	must_parse(fx, "ini", check);
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	assert_string_equal(hit(&fx->out, 0)->loc.path,
@@ -572,10 +573,12 @@ static void ini_dropins_and_continuations(void **state)
 	expect_one_fail(eval_root(fx), "/run/systemd/journald.conf.d/20-b.conf", 2,
 			"Storage = auto");
 	/* /etc masks the same name in /run */
-	tu_put(fx->dir, "/etc/systemd/journald.conf.d/20-b.conf", "[Journal]\nStorage=persistent\n");
+	tu_put(fx->dir, "/etc/systemd/journald.conf.d/20-b.conf",
+	       "[Journal]\nStorage=persistent\n");
 	expect_status(eval_root(fx), VG_STATUS_PASS);
 	/* a broken drop-in makes the result an error, not a guess */
-	tu_put(fx->dir, "/etc/systemd/journald.conf.d/90-bad.conf", "[Journal\nStorage=persistent\n");
+	tu_put(fx->dir, "/etc/systemd/journald.conf.d/90-bad.conf",
+	       "[Journal\nStorage=persistent\n");
 	expect_reason(eval_root(fx), VG_STATUS_ERROR,
 		      "/etc/systemd/journald.conf.d/90-bad.conf:1: a section header");
 

@@ -394,15 +394,15 @@ static void check_bad_policy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(flags, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(bounded, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(unowned, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(flags),
+		TU_TREE_TEST(bounded),
+		TU_TREE_TEST(unowned),
 		cmocka_unit_test(special_mounts),
-		cmocka_unit_test_setup_teardown(shared_cache, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_rules, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_unreadable, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(parallel, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(check_unreadable_path, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(shared_cache),
+		TU_TREE_TEST(check_rules),
+		TU_TREE_TEST(check_unreadable),
+		TU_TREE_TEST(parallel),
+		TU_TREE_TEST(check_unreadable_path),
 		cmocka_unit_test(check_bad_policy),
 	};
 

@@ -332,24 +332,13 @@ static void test_tree_binary_and_huge(void **state)
 	tu_assert_msg(err.msg, "/etc/sysctl.d/bin.conf: binary data");
 }
 
-/* As nobody: 0 when collecting stops at the unreadable secret.conf with VG_EPERM. */
-static int collect_refused(void *arg)
+static int collect(struct vg_fs *fs, struct vg_error *err)
 {
-	const struct tu_tree *t = arg;
 	struct vg_sysctl_facts *f = NULL;
-	struct vg_error err = {0};
-	struct vg_fs *fs = NULL;
-	int rc;
+	int rc = vg_sysctl_collect(&f, fs, err);
 
-	if (vg_fs_open(&fs, t->root, VG_FS_IN_ROOT, &err) < 0)
-		return 2;
-	rc = vg_sysctl_collect(&f, fs, &err);
 	vg_sysctl_facts_free(f);
-	vg_fs_free(fs);
-	if (rc == VG_EPERM && strstr(err.msg, "secret.conf"))
-		return 0;
-	fprintf(stderr, "as nobody: %d %s\n", rc, err.msg);
-	return 1;
+	return rc;
 }
 
 static void test_tree_unreadable(void **state)
@@ -360,7 +349,7 @@ static void test_tree_unreadable(void **state)
 	tu_put(t->root, "etc/sysctl.d/secret.conf", "kernel.sysrq = 1\n");
 	snprintf(path, sizeof(path), "%s/etc/sysctl.d/secret.conf", t->root);
 	assert_int_equal(chmod(path, 0000), 0);
-	assert_int_equal(tu_as_nobody(collect_refused, t), 0);
+	assert_int_equal(tu_refused_as_nobody(t, collect, "secret.conf"), 0);
 }
 
 /* ---- runtime values on this machine ---- */
@@ -452,7 +441,8 @@ static void test_check_offline(void **state)
 	const struct vg_finding *f;
 
 	tu_put(t->root, "usr/lib/sysctl.d/50-net.conf", "net.ipv4.ip_forward = 0\n");
-	tu_put(t->root, "etc/sysctl.d/60-vigil.conf", "net.ipv4.ip_forward = 0\nkernel.sysrq = 0\n");
+	tu_put(t->root, "etc/sysctl.d/60-vigil.conf",
+	       "net.ipv4.ip_forward = 0\nkernel.sysrq = 0\n");
 	tu_put(t->root, "etc/sysctl.conf", "# local\nnet/ipv4/ip_forward=1\n");
 
 	/* /etc/sysctl.conf wins: the finding is at its line */
@@ -656,15 +646,15 @@ int main(void)
 		cmocka_unit_test(test_parse_binary_garbage),
 		cmocka_unit_test(test_parse_too_many_lines),
 		cmocka_unit_test(test_clean_value),
-		cmocka_unit_test_setup_teardown(test_tree_precedence, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_empty, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_binary_and_huge, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_tree_unreadable, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_tree_precedence),
+		TU_TREE_TEST(test_tree_empty),
+		TU_TREE_TEST(test_tree_binary_and_huge),
+		TU_TREE_TEST(test_tree_unreadable),
 		cmocka_unit_test(test_runtime_live),
-		cmocka_unit_test_setup_teardown(test_check_offline, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_check_long_values, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_check_offline),
+		TU_TREE_TEST(test_check_long_values),
 		cmocka_unit_test(test_check_live),
-		cmocka_unit_test_setup_teardown(test_check_runtime_disagrees, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_check_runtime_disagrees),
 		cmocka_unit_test(test_check_parse_errors),
 	};
 

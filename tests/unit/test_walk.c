@@ -540,22 +540,20 @@ static void test_big_directory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_order, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_dirs_prune_absolute, tu_tree_setup,
-						tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_big_directory, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_start_not_a_directory, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_exclude_prunes, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_excluded_directory_not_opened, tu_tree_setup,
-						tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_git_dir, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_symlinks_not_followed, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_entry_metadata, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_max_depth, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_deep_tree, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_callback_stops, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_permission_denied, tu_tree_setup, tu_tree_teardown),
-		cmocka_unit_test_setup_teardown(test_odd_names, tu_tree_setup, tu_tree_teardown),
+		TU_TREE_TEST(test_order),
+		TU_TREE_TEST(test_dirs_prune_absolute),
+		TU_TREE_TEST(test_big_directory),
+		TU_TREE_TEST(test_start_not_a_directory),
+		TU_TREE_TEST(test_exclude_prunes),
+		TU_TREE_TEST(test_excluded_directory_not_opened),
+		TU_TREE_TEST(test_git_dir),
+		TU_TREE_TEST(test_symlinks_not_followed),
+		TU_TREE_TEST(test_entry_metadata),
+		TU_TREE_TEST(test_max_depth),
+		TU_TREE_TEST(test_deep_tree),
+		TU_TREE_TEST(test_callback_stops),
+		TU_TREE_TEST(test_permission_denied),
+		TU_TREE_TEST(test_odd_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -525,6 +525,37 @@ int tu_as_nobody(int (*fn)(void *arg), void *arg)
 	return WEXITSTATUS(status);
 }
 
+struct refused_args {
+	const struct tu_tree *t;
+	int (*load)(struct vg_fs *fs, struct vg_error *err);
+	const char *want;
+};
+
+static int refused(void *arg)
+{
+	const struct refused_args *a = arg;
+	struct vg_error err = {0};
+	struct vg_fs *fs = NULL;
+	int rc;
+
+	if (vg_fs_open(&fs, a->t->root, VG_FS_IN_ROOT, &err) < 0)
+		return 2;
+	rc = a->load(fs, &err);
+	vg_fs_free(fs);
+	if (rc == VG_EPERM && strstr(err.msg, a->want))
+		return 0;
+	fprintf(stderr, "as nobody: %d %s\n", rc, err.msg);
+	return 1;
+}
+
+int tu_refused_as_nobody(const struct tu_tree *t,
+			 int (*load)(struct vg_fs *fs, struct vg_error *err), const char *want)
+{
+	struct refused_args a = {t, load, want};
+
+	return tu_as_nobody(refused, &a);
+}
+
 struct verdict_args {
 	const struct tu_tree *t;
 	const char *check;

@@ -16,8 +16,8 @@
  * they belong in test bodies, not in setup functions or a forked child. */
 
 /* A fresh private directory under $TMPDIR (or /tmp), "vigil-test-" and the
- * test program's name, written into dir (size bytes). Returns 0 or -1; it does not assert,
- * for setup functions. */
+ * test program's name, written into dir (size bytes). Returns 0 or -1; it
+ * does not assert, for setup functions. */
 int tu_mkdtemp(char *dir, size_t size);
 
 /* Removes dir and everything below it, making directories enterable first;
@@ -65,6 +65,8 @@ struct tu_tree {
 
 int tu_tree_setup(void **state);
 int tu_tree_teardown(void **state);
+/* A cmocka test (CMUnitTest) run in a tree fixture of its own. */
+#define TU_TREE_TEST(f) cmocka_unit_test_setup_teardown(f, tu_tree_setup, tu_tree_teardown)
 /* t->root opened VG_FS_IN_ROOT, once per test (borrowed). */
 struct vg_fs *tu_tree_fs(struct tu_tree *t);
 
@@ -112,6 +114,8 @@ struct tu_fx {
 
 int tu_fx_setup(void **state);
 int tu_fx_teardown(void **state);
+/* A cmocka test (CMUnitTest) run in a scan fixture of its own. */
+#define TU_FX_TEST(f) cmocka_unit_test_setup_teardown(f, tu_fx_setup, tu_fx_teardown)
 /* Replaces fx->pol with the pack tu_rules_load makes of rules (borrowed). */
 struct vg_policy *tu_fx_load(struct tu_fx *fx, const char *rules);
 /* Replaces fx->res with what rule finds on fx->dir as a target of kind: a
@@ -155,6 +159,12 @@ void tu_expect_rejected(const char *const *checks, size_t n);
  * returns what fn returned, or -1 when it returned anything else or the child
  * could not be arranged. */
 int tu_as_nobody(int (*fn)(void *arg), void *arg);
+
+/* As nobody, runs load (which frees what it loads) on t->root opened as an
+ * offline root: 0 when it fails with VG_EPERM and a message containing want,
+ * else 1 (what it said is printed) or -1. */
+int tu_refused_as_nobody(const struct tu_tree *t,
+			 int (*load)(struct vg_fs *fs, struct vg_error *err), const char *want);
 
 /* The verdict tu_run_rule gives for check on t as nobody, or -1. */
 int tu_verdict_unprivileged(const struct tu_tree *t, const char *check);
