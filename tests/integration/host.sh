@@ -513,7 +513,8 @@ expect_status linux.accounts.well-formed pass "... and is well-formed"
 # binary garbage in a shadow file and in sshd_config: errors that say so
 mk_image
 printf 'root:*:19500::::::\n\001\002\377\376garbage\000\n' >"$IMG/etc/shadow"
-head -c 4096 /dev/urandom >"$IMG/etc/ssh/sshd_config"
+# binary from the first line on, so the message's line number is fixed
+{ printf '\001\002\377\376garbage\n'; head -c 4096 /dev/urandom; } >"$IMG/etc/ssh/sshd_config"
 run scan --root "$IMG" --format json
 assert_exit "binary garbage: exit 2 (errors), no crash" 2
 S=$(rule_statuses <<<"$OUT")
@@ -529,10 +530,10 @@ assert_contains "the text report lists the errors" "$OUT$ERR" "binary"
 
 # an sshd drop-in full of garbage, a NUL in a sysctl.d file, garbage in pam.d
 mk_image
-head -c 2048 /dev/urandom >"$IMG/etc/ssh/sshd_config.d/50-cloud-init.conf"
+{ printf 'x\000'; head -c 2048 /dev/urandom; } >"$IMG/etc/ssh/sshd_config.d/50-cloud-init.conf"
 printf 'net.ipv4.ip_forward = 0\n\000\001\002\n' >"$IMG/etc/sysctl.d/99-forward.conf"
-head -c 2048 /dev/urandom >"$IMG/etc/pam.d/common-auth"
-head -c 2048 /dev/urandom >"$IMG/var/lib/dpkg/status"
+{ printf 'x\000'; head -c 2048 /dev/urandom; } >"$IMG/etc/pam.d/common-auth"
+{ printf 'x\000'; head -c 2048 /dev/urandom; } >"$IMG/var/lib/dpkg/status"
 run scan --root "$IMG" --format json
 assert_true "garbage in drop-ins: no crash (exit 1 or 2)" test "$RC" = 1 -o "$RC" = 2
 S=$(rule_statuses <<<"$OUT")
