@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash disable=SC2034
 # Shared helpers of the secrets benchmarks (secrets-*.sh): paths, a private
 # work directory, the vigil binary, and commands timed with /usr/bin/time.
 # Source it after `set -u`. The benchmarks are measurements, not tests: they
@@ -108,10 +109,10 @@ timed() {
 # best_of N NAME STDOUT-FILE command...: the fastest of N runs; sets B_WALL,
 # B_CPU (of that run), B_RSS (highest of all runs), B_WALLS (all), B_RC.
 best_of() {
-	local n=$1 name=$2 so=$3 i
+	local n=$1 name=$2 so=$3
 	shift 3
-	B_WALL= B_CPU= B_RSS=0 B_WALLS= B_RC=
-	for i in $(seq "$n"); do
+	B_WALL='' B_CPU='' B_RSS=0 B_WALLS='' B_RC=''
+	for _ in $(seq "$n"); do
 		timed "$name" "$so" "$@"
 		B_WALLS="$B_WALLS $T_WALL"
 		if [ -z "$B_WALL" ] || awk -v a="$T_WALL" -v b="$B_WALL" 'BEGIN {exit !(a < b)}'; then
@@ -126,10 +127,10 @@ best_of() {
 # median_of N NAME STDOUT-FILE command...: sets M_WALL (median), M_MIN,
 # M_MAX, M_CPU (median), M_RSS (highest), M_RC (last).
 median_of() {
-	local n=$1 name=$2 so=$3 i walls= cpus=
+	local n=$1 name=$2 so=$3 walls='' cpus=''
 	shift 3
 	M_RSS=0
-	for i in $(seq "$n"); do
+	for _ in $(seq "$n"); do
 		timed "$name" "$so" "$@"
 		walls="$walls $T_WALL"
 		cpus="$cpus $T_CPU"

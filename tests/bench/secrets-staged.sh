@@ -35,7 +35,7 @@ TRACKED=$(git -C "$REPO" ls-files | wc -l)
 mkdir -p "$WORK/empty"
 
 say "warming the page cache ..."
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	"$VIGIL" scan --staged --format json "$REPO" >/dev/null 2>&1
 done
 
