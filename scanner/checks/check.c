@@ -136,6 +136,20 @@ void vg_outcome_finish(struct vg_outcome *o)
 	o->reason = NULL;
 }
 
+int vg_outcome_take(struct vg_outcome *o, struct vg_vec *from)
+{
+	for (size_t i = 0; i < from->len; i++) {
+		if (vg_vec_push(&o->hits, from->items[i]) < 0) {
+			/* keep the rest where they are, owned by from */
+			memmove(from->items, from->items + i, (from->len - i) * sizeof(*from->items));
+			from->len -= i;
+			return VG_ENOMEM;
+		}
+	}
+	from->len = 0;
+	return 0;
+}
+
 void vg_outcome_set(struct vg_outcome *o, enum vg_status status, const char *fmt, ...)
 {
 	va_list ap;

@@ -73,6 +73,9 @@ struct vg_outcome {
 };
 void vg_outcome_init(struct vg_outcome *o);
 void vg_outcome_finish(struct vg_outcome *o);
+/* Moves every finding of from (struct vg_finding *) to o->hits, leaving from
+ * empty. On VG_ENOMEM the findings not moved yet stay in from. */
+int vg_outcome_take(struct vg_outcome *o, struct vg_vec *from);
 /* Sets status and a printf-style reason. */
 void vg_outcome_set(struct vg_outcome *o, enum vg_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -273,15 +273,9 @@ static int content_evaluate(const void *cfg, struct vg_leaf_state *st,
 			rc = 0;
 		}
 	}
-	/* move the hits: the outcome owns them from here */
-	for (size_t i = 0; i < st->hits.len; i++) {
-		if (vg_vec_push(&out->hits, st->hits.items[i]) < 0) {
-			rc = VG_ENOMEM;
-			goto out;
-		}
-		st->hits.items[i] = NULL;
-	}
-	st->hits.len = 0;
+	/* the outcome owns the hits from here */
+	if ((rc = vg_outcome_take(out, &st->hits)) < 0)
+		goto out;
 	if (out->hits.len)
 		out->status = VG_STATUS_FAIL;
 	else if (st->errors.len)
@@ -294,16 +288,8 @@ static int content_evaluate(const void *cfg, struct vg_leaf_state *st,
 	else
 		out->status = VG_STATUS_PASS;
 	/* a pass carries what satisfied it, so `not` can point at it */
-	if (out->status == VG_STATUS_PASS) {
-		for (size_t i = 0; i < st->passes.len; i++) {
-			if (vg_vec_push(&out->hits, st->passes.items[i]) < 0) {
-				rc = VG_ENOMEM;
-				goto out;
-			}
-			st->passes.items[i] = NULL;
-		}
-		st->passes.len = 0;
-	}
+	if (out->status == VG_STATUS_PASS)
+		rc = vg_outcome_take(out, &st->passes);
 out:
 	free(s.first_denied);
 	return rc;

@@ -429,12 +429,8 @@ static int secret_evaluate(const void *cfg, struct vg_leaf_state *st,
 {
 	(void)cfg;
 	(void)ev;
-	for (size_t i = 0; i < st->hits.len; i++) {
-		if (vg_vec_push(&out->hits, st->hits.items[i]) < 0)
-			return VG_ENOMEM;
-		st->hits.items[i] = NULL;
-	}
-	st->hits.len = 0;
+	if (vg_outcome_take(out, &st->hits) < 0)
+		return VG_ENOMEM;
 	if (out->hits.len)
 		out->status = VG_STATUS_FAIL;
 	else if (st->errors.len)

@@ -28,17 +28,6 @@ void vg_engine_list_leaves(const struct vg_check *c, const struct vg_check **out
 		vg_engine_list_leaves(c->kids[i], out, n);
 }
 
-static int move_hits(struct vg_outcome *to, struct vg_outcome *from)
-{
-	for (size_t i = 0; i < from->hits.len; i++) {
-		if (vg_vec_push(&to->hits, from->hits.items[i]) < 0)
-			return VG_ENOMEM;
-		from->hits.items[i] = NULL;
-	}
-	from->hits.len = 0;
-	return 0;
-}
-
 static void take_reason(struct vg_outcome *to, struct vg_outcome *from, enum vg_status st)
 {
 	to->status = st;
@@ -72,9 +61,9 @@ static int eval_combinator(struct rule_run *run, const struct vg_check *c, size_
 		}
 		count[kid->status]++;
 		if (kid->status == VG_STATUS_FAIL)
-			rc = move_hits(&fails, kid);
+			rc = vg_outcome_take(&fails, &kid->hits);
 		else if (kid->status == VG_STATUS_PASS)
-			rc = move_hits(&passes, kid);
+			rc = vg_outcome_take(&passes, &kid->hits);
 		if (kid->status == VG_STATUS_ERROR && other_status != VG_STATUS_ERROR) {
 			free(other.reason);
 			other.reason = NULL;
@@ -98,26 +87,26 @@ static int eval_combinator(struct rule_run *run, const struct vg_check *c, size_
 	if (c->op == VG_CHECK_ALL) {
 		if (count[VG_STATUS_FAIL]) {
 			out->status = VG_STATUS_FAIL;
-			rc = move_hits(out, &fails);
+			rc = vg_outcome_take(out, &fails.hits);
 		} else if (other_status != VG_STATUS_PASS) {
 			take_reason(out, &other, other_status);
 		} else if (count[VG_STATUS_NOT_APPLICABLE] == c->nkids) {
 			take_reason(out, &other, VG_STATUS_NOT_APPLICABLE);
 		} else {
 			out->status = VG_STATUS_PASS;
-			rc = move_hits(out, &passes);
+			rc = vg_outcome_take(out, &passes.hits);
 		}
 	} else {
 		if (count[VG_STATUS_PASS]) {
 			out->status = VG_STATUS_PASS;
-			rc = move_hits(out, &passes);
+			rc = vg_outcome_take(out, &passes.hits);
 		} else if (other_status != VG_STATUS_PASS) {
 			take_reason(out, &other, other_status);
 		} else if (count[VG_STATUS_NOT_APPLICABLE] == c->nkids) {
 			take_reason(out, &other, VG_STATUS_NOT_APPLICABLE);
 		} else {
 			out->status = VG_STATUS_FAIL;
-			rc = move_hits(out, &fails);
+			rc = vg_outcome_take(out, &fails.hits);
 		}
 	}
 out:
@@ -153,7 +142,7 @@ static int eval_not(struct rule_run *run, const struct vg_check *c, size_t *leaf
 			free(h->message);
 			h->message = m;
 		}
-		rc = move_hits(out, &kid);
+		rc = vg_outcome_take(out, &kid.hits);
 	} else {
 		take_reason(out, &kid, kid.status);
 	}
